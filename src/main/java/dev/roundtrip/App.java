@@ -1,0 +1,130 @@
+package dev.roundtrip;
+
+import static io.javalin.apibuilder.ApiBuilder.path;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.roundtrip.db.Database;
+import dev.roundtrip.health.HealthRoutes;
+import dev.roundtrip.http.AccessLog;
+import dev.roundtrip.http.Json;
+import dev.roundtrip.http.JsonBody;
+import dev.roundtrip.http.ProblemResponses;
+import dev.roundtrip.http.ProxyHeaders;
+import dev.roundtrip.http.RequestIds;
+import dev.roundtrip.notes.NoteRepository;
+import dev.roundtrip.notes.NoteRoutes;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.javalin.util.JavalinBindException;
+import java.time.Clock;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where Roundtrip is put together, top to bottom: config → database → repositories →
+ * routes → Javalin. {@link #main} and the tests both start the app through {@link #create}.
+ */
+public final class App {
+
+    private static final Logger LOG = LoggerFactory.getLogger(App.class);
+    /** Bodies above this get 413; Nginx's client_max_body_size is set to the same 1 MiB. */
+    static final long MAX_REQUEST_BYTES = 1024 * 1024;
+    /** How long a stopping server waits for requests in flight (Jetty's default is 0: cut them off). */
+    static final long STOP_TIMEOUT_MS = 10_000;
+    /** Connections waiting to be accepted; the JDK default of 50 drops a burst of new connections. */
+    static final int ACCEPT_QUEUE = 1024;
+
+    private final Config config;
+    private final Database database;
+    private final Javalin javalin;
+
+    private App(Config config, Database database, Javalin javalin) {
+        this.config = config;
+        this.database = database;
+        this.javalin = javalin;
+    }
+
+    public static App create(Config config) {
+        Database database = Database.open(config.databaseFile(), config.synchronous());
+        ObjectMapper json = Json.mapper();
+        NoteRoutes notes = new NoteRoutes(new NoteRepository(database.jdbi(), json, Clock.systemUTC()), new JsonBody(json));
+        HealthRoutes health = new HealthRoutes(database);
+        ProblemResponses problems = new ProblemResponses(json);
+
+        Javalin javalin = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.jsonMapper(new JavalinJackson(json, false));
+            cfg.http.maxRequestSize = MAX_REQUEST_BYTES;
+            cfg.http.prefer405over404 = true; // PATCH /api/notes/1 is "wrong method" (405), not "no such thing"
+            cfg.contextResolver.ip = ProxyHeaders::clientIp;
+            cfg.contextResolver.scheme = ProxyHeaders::scheme;
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                connector.setHost(config.host());
+                connector.setPort(config.port());
+                connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                return connector;
+            });
+            cfg.jetty.modifyServer(server -> {
+                server.setStopTimeout(STOP_TIMEOUT_MS);
+                server.insertHandler(new GracefulHandler()); // on stop: refuse new requests, finish the ones in flight
+            });
+            cfg.requestLogger.http(new AccessLog());
+            cfg.events.serverStopped(database::close); // the database outlives every request
+            cfg.routes.before(RequestIds::assign);
+            problems.register(cfg.routes);
+            cfg.routes.apiBuilder(() -> path("api", () -> {
+                health.addRoutes();
+                notes.addRoutes();
+            }));
+        });
+        return new App(config, database, javalin);
+    }
+
+    public App start() {
+        javalin.start();
+        LOG.info("Roundtrip listening on http://{}:{} with database {} (synchronous={})",
+                config.host(), port(), database.file().toAbsolutePath(), config.synchronous());
+        return this;
+    }
+
+    /** Stops accepting, waits for requests in flight (up to 10 s), then closes the database. */
+    public void stop() {
+        javalin.stop();
+    }
+
+    public int port() {
+        return javalin.port();
+    }
+
+    /** The Javalin instance, for JavalinTest. */
+    public Javalin javalin() {
+        return javalin;
+    }
+
+    public static void main(String[] args) {
+        App app;
+        try {
+            app = create(Config.fromEnv(System.getenv()));
+        } catch (Config.ConfigException e) {
+            System.err.println("roundtrip: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            app.start();
+        } catch (JavalinBindException e) {
+            Config config = app.config;
+            System.err.println("roundtrip: cannot listen on " + config.host() + ":" + config.port()
+                    + ": address already in use or not allowed (set APP_PORT / APP_HOST)");
+            app.database.close();
+            System.exit(1);
+            return;
+        }
+        // Javalin registers no shutdown hook: without this, SIGTERM would cut requests in flight.
+        Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "shutdown"));
+    }
+}

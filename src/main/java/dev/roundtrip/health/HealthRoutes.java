@@ -1,0 +1,43 @@
+package dev.roundtrip.health;
+
+import static io.javalin.apibuilder.ApiBuilder.get;
+
+import dev.roundtrip.db.Database;
+import dev.roundtrip.http.ProblemException;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Liveness and readiness, the two questions an operator (or Docker, or a load balancer) asks:
+ * "is the process alive?" (never touches the database, so a slow database doesn't get the app
+ * restarted) and "can it serve requests now?" (a real query, bounded in time).
+ */
+public final class HealthRoutes {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(1);
+    private final Database database;
+
+    public HealthRoutes(Database database) {
+        this.database = database;
+    }
+
+    /** Declares the routes; call inside {@code path("api", …)}. */
+    public void addRoutes() {
+        get("health", this::live);
+        get("ready", this::ready);
+    }
+
+    void live(Context ctx) {
+        ctx.json(Map.of("status", "up"));
+    }
+
+    void ready(Context ctx) {
+        if (!database.isReachable(READY_TIMEOUT)) {
+            throw new ProblemException(503, "about:blank", "Service Unavailable",
+                    "The database did not answer within " + READY_TIMEOUT.toMillis() + " ms.", List.of());
+        }
+        ctx.json(Map.of("status", "ready", "database", "ok"));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.roundtrip.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.MethodNotAllowedResponse;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every failure into an {@code application/problem+json} answer (RFC 9457): our own
+ * {@link ProblemException}s, Javalin's 404/405/413, and unexpected exceptions, which become a 500
+ * with no stack trace in the body (the trace goes to the log, next to the request id).
+ */
+public final class ProblemResponses {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
+    private final ObjectMapper mapper;
+
+    public ProblemResponses(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.exception(ProblemException.class, (e, ctx) -> write(ctx, e));
+        routes.exception(HttpResponseException.class, this::fromJavalin);
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("unexpected error on {} {}", ctx.method().name(), ctx.path(), e);
+            write(ctx, new ProblemException(500, "about:blank", "Internal Server Error",
+                    "Something went wrong on our side. Quote the request id if you report it.", List.of()));
+        });
+    }
+
+    private void fromJavalin(HttpResponseException e, Context ctx) {
+        HttpStatus status = HttpStatus.forStatus(e.getStatus());
+        String detail = switch (e.getStatus()) {
+            case 404 -> "No resource at " + ctx.method().name() + " " + ctx.path() + ".";
+            case 405 -> "Method " + ctx.method().name() + " is not allowed on " + ctx.path() + ".";
+            case 413 -> "The request body is larger than the limit of 1 MiB.";
+            default -> e.getMessage();
+        };
+        if (e instanceof MethodNotAllowedResponse) {
+            String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
+            if (allowed != null) {
+                ctx.header("Allow", allowed);
+            }
+        }
+        write(ctx, new ProblemException(e.getStatus(), "about:blank", status.getMessage(), detail, List.of()));
+    }
+
+    private void write(Context ctx, ProblemException e) {
+        Problem problem = new Problem(e.type(), e.title(), e.status(), e.getMessage(), ctx.path(),
+                RequestIds.of(ctx), e.errors());
+        try {
+            ctx.status(e.status()).contentType(Problem.CONTENT_TYPE).result(mapper.writeValueAsBytes(problem));
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.roundtrip.notes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * Where notes are stored: every SQL statement for notes lives in this file. Each write runs in its
+ * own transaction, which the database opens with BEGIN IMMEDIATE (see {@code db.Database}).
+ */
+public final class NoteRepository {
+
+    /** What a conditional write did. */
+    public enum Outcome { DONE, NOT_FOUND, STALE }
+
+    /** The result of a replace: the new note when DONE, the current one when STALE. */
+    public record Replaced(Outcome outcome, Note note) {
+    }
+
+    private static final String COLUMNS = "id, title, body, tags, created_at, updated_at, version";
+
+    private static final String INSERT = """
+            INSERT INTO notes (title, body, tags, created_at, updated_at, version)
+            VALUES (:title, :body, :tags, :now, :now, 1)
+            RETURNING\s""" + COLUMNS;
+
+    private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM notes WHERE id = :id";
+
+    /** Newest first; the page starts below the cursor's id. Filters are appended as AND clauses. */
+    private static final String LIST = "SELECT " + COLUMNS + " FROM notes WHERE id < :beforeId";
+    private static final String WITH_TAG = " AND id IN (SELECT note_id FROM note_tags WHERE tag = :tag)";
+    private static final String MATCHING = " AND id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH :match)";
+    private static final String PAGE = " ORDER BY id DESC LIMIT :limit";
+
+    /** The version check is in the same statement as the write, so no other update can slip in between. */
+    private static final String REPLACE = """
+            UPDATE notes SET title = :title, body = :body, tags = :tags, updated_at = :now, version = version + 1
+            WHERE id = :id AND (:anyVersion OR version IN (<versions>))
+            RETURNING\s""" + COLUMNS;
+
+    private static final String DELETE = "DELETE FROM notes WHERE id = :id AND (:anyVersion OR version IN (<versions>))";
+
+    /** Millisecond ISO-8601 UTC with a fixed width, so stored timestamps sort as text. */
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final TypeReference<List<String>> TAG_LIST = new TypeReference<>() { };
+
+    private final Jdbi jdbi;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public NoteRepository(Jdbi jdbi, ObjectMapper json, Clock clock) {
+        this.jdbi = jdbi;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public Note create(NoteInput input) {
+        return jdbi.inTransaction(h -> h.createQuery(INSERT)
+                .bind("title", input.title()).bind("body", input.body()).bind("tags", toJson(input.tags()))
+                .bind("now", now())
+                .map(this::map).one());
+    }
+
+    public Optional<Note> findById(long id) {
+        return jdbi.withHandle(h -> findById(h, id));
+    }
+
+    public NotePage list(NoteListRequest request) {
+        StringBuilder sql = new StringBuilder(LIST);
+        if (request.tag() != null) {
+            sql.append(WITH_TAG);
+        }
+        if (request.query() != null) {
+            sql.append(MATCHING);
+        }
+        sql.append(PAGE);
+        List<Note> rows = jdbi.withHandle(h -> {
+            Query query = h.createQuery(sql.toString())
+                    .bind("beforeId", request.beforeId())
+                    .bind("limit", request.limit() + 1); // one extra row tells whether another page exists
+            if (request.tag() != null) {
+                query.bind("tag", request.tag());
+            }
+            if (request.query() != null) {
+                query.bind("match", FullTextQuery.from(request.query()));
+            }
+            return query.map(this::map).list();
+        });
+        if (rows.size() <= request.limit()) {
+            return new NotePage(rows, null);
+        }
+        List<Note> page = rows.subList(0, request.limit());
+        return new NotePage(List.copyOf(page), NoteListRequest.cursorAfter(page.get(page.size() - 1).id()));
+    }
+
+    /**
+     * Replaces title, body and tags. {@code versions} are the versions the client's If-Match names;
+     * null means unconditional.
+     */
+    public Replaced replace(long id, NoteInput input, List<Long> versions) {
+        return jdbi.inTransaction(h -> {
+            Optional<Note> updated = h.createQuery(REPLACE)
+                    .bind("id", id).bind("title", input.title()).bind("body", input.body())
+                    .bind("tags", toJson(input.tags())).bind("now", now())
+                    .bind("anyVersion", versions == null).bindList("versions", orNone(versions))
+                    .map(this::map).findOne();
+            if (updated.isPresent()) {
+                return new Replaced(Outcome.DONE, updated.get());
+            }
+            return findById(h, id).map(current -> new Replaced(Outcome.STALE, current))
+                    .orElse(new Replaced(Outcome.NOT_FOUND, null));
+        });
+    }
+
+    /** Deletes the note; {@code versions} as for {@link #replace}. */
+    public Outcome delete(long id, List<Long> versions) {
+        return jdbi.inTransaction(h -> {
+            int deleted = h.createUpdate(DELETE)
+                    .bind("id", id).bind("anyVersion", versions == null).bindList("versions", orNone(versions))
+                    .execute();
+            if (deleted == 1) {
+                return Outcome.DONE;
+            }
+            return findById(h, id).isPresent() ? Outcome.STALE : Outcome.NOT_FOUND;
+        });
+    }
+
+    private Optional<Note> findById(Handle h, long id) {
+        return h.createQuery(FIND_BY_ID).bind("id", id).map(this::map).findOne();
+    }
+
+    /** Hand-written mapping: faster than reflection and explicit about every column. */
+    private Note map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Note(rs.getLong("id"), rs.getString("title"), rs.getString("body"),
+                fromJson(rs.getString("tags")), Instant.parse(rs.getString("created_at")),
+                Instant.parse(rs.getString("updated_at")), rs.getLong("version"));
+    }
+
+    private String now() {
+        return TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    /** SQL has no empty IN (); -1 is a version no note ever has. */
+    private static List<Long> orNone(List<Long> versions) {
+        return versions == null || versions.isEmpty() ? List.of(-1L) : versions;
+    }
+
+    private String toJson(List<String> tags) {
+        try {
+            return json.writeValueAsString(tags);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<String> fromJson(String tags) {
+        try {
+            return json.readValue(tags, TAG_LIST);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored tags are not a JSON array: " + tags, e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.roundtrip.notes;
+
+import static io.javalin.apibuilder.ApiBuilder.delete;
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.path;
+import static io.javalin.apibuilder.ApiBuilder.post;
+import static io.javalin.apibuilder.ApiBuilder.put;
+
+import dev.roundtrip.http.EntityTags;
+import dev.roundtrip.http.JsonBody;
+import dev.roundtrip.http.ProblemException;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The notes API. Each handler reads and checks its input, makes one repository call, and writes
+ * the answer; HTTP rules (ETag, If-Match, If-None-Match, Location) are applied here, storage
+ * rules in {@link NoteRepository}.
+ */
+public final class NoteRoutes {
+
+    private final NoteRepository notes;
+    private final JsonBody jsonBody;
+
+    public NoteRoutes(NoteRepository notes, JsonBody jsonBody) {
+        this.notes = notes;
+        this.jsonBody = jsonBody;
+    }
+
+    /** Declares the routes; call inside {@code path("api", …)}. */
+    public void addRoutes() {
+        path("notes", () -> {
+            get(this::list);
+            post(this::create);
+            path("{id}", () -> {
+                get(this::show);
+                put(this::replace);
+                delete(this::remove);
+            });
+        });
+    }
+
+    void list(Context ctx) {
+        ctx.json(notes.list(NoteListRequest.from(ctx.queryParamMap())));
+    }
+
+    void create(Context ctx) {
+        Note note = notes.create(NoteInput.from(jsonBody.readObject(ctx)));
+        ctx.status(HttpStatus.CREATED).header("Location", note.location()).header("ETag", note.etag()).json(note);
+    }
+
+    void show(Context ctx) {
+        Note note = notes.findById(id(ctx)).orElseThrow(() -> notFound(ctx));
+        ctx.header("ETag", note.etag());
+        String ifNoneMatch = ctx.header("If-None-Match");
+        if (ifNoneMatch != null && EntityTags.parse(ifNoneMatch).matchesWeakly(note.etag())) {
+            ctx.status(HttpStatus.NOT_MODIFIED); // the client's copy is current: no body
+            return;
+        }
+        ctx.json(note);
+    }
+
+    void replace(Context ctx) {
+        long id = id(ctx);
+        NoteInput input = NoteInput.from(jsonBody.readObject(ctx));
+        NoteRepository.Replaced result = notes.replace(id, input, versionsIn(ctx, id));
+        switch (result.outcome()) {
+            case DONE -> ctx.header("ETag", result.note().etag()).json(result.note());
+            case STALE -> throw preconditionFailed(result.note());
+            default -> throw notFound(ctx);
+        }
+    }
+
+    void remove(Context ctx) {
+        long id = id(ctx);
+        switch (notes.delete(id, versionsIn(ctx, id))) {
+            case DONE -> ctx.status(HttpStatus.NO_CONTENT);
+            case STALE -> throw preconditionFailed(notes.findById(id).orElse(null));
+            default -> throw notFound(ctx);
+        }
+    }
+
+    private static long id(Context ctx) {
+        String raw = ctx.pathParam("id");
+        try {
+            long id = Long.parseLong(raw);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ProblemException.invalid("id", "must be a positive whole number");
+    }
+
+    /**
+     * The versions of this note that If-Match names; null when there is no If-Match (or it is *),
+     * which makes the write unconditional. An ETag of another note names no version of this one.
+     */
+    private static List<Long> versionsIn(Context ctx, long id) {
+        String ifMatch = ctx.header("If-Match");
+        if (ifMatch == null) {
+            return null;
+        }
+        EntityTags tags = EntityTags.parse(ifMatch);
+        if (tags.isAny()) {
+            return null;
+        }
+        List<Long> versions = new ArrayList<>();
+        String prefix = "\"" + id + ".";
+        for (String tag : tags.strongTags()) {
+            if (tag.startsWith(prefix)) {
+                try {
+                    versions.add(Long.parseLong(tag.substring(prefix.length(), tag.length() - 1)));
+                } catch (NumberFormatException ignored) {
+                    // not one of our ETags: it simply matches nothing
+                }
+            }
+        }
+        return versions;
+    }
+
+    private static ProblemException notFound(Context ctx) {
+        return ProblemException.notFound("There is no note at " + ctx.path() + ".");
+    }
+
+    private static ProblemException preconditionFailed(Note current) {
+        String detail = current == null
+                ? "The note changed while this request ran."
+                : "The note has changed since you read it: its current ETag is " + current.etag()
+                        + ". GET it again, reapply your change, and send If-Match with the new ETag.";
+        return new ProblemException(412, "/problems/precondition-failed", "Precondition Failed", detail, List.of());
+    }
+}

@@ -1,0 +1,92 @@
+package dev.roundtrip;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.testtools.HttpClient;
+import io.javalin.testtools.JavalinTest;
+import io.javalin.testtools.Response;
+import io.javalin.testtools.TestCase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/** Starts the real app on a fresh SQLite file in a temp directory, and small helpers for JSON calls. */
+public final class TestApps {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private TestApps() {
+    }
+
+    public static Config config(Path dataDir) {
+        return Config.fromEnv(Map.of("APP_PORT", "0", "DATA_DIR", dataDir.toString()));
+    }
+
+    /** Runs {@code test} against a started app (port 0) on {@code dataDir}; the app is stopped afterwards. */
+    public static void run(Path dataDir, TestCase test) {
+        JavalinTest.test(App.create(config(dataDir)).javalin(), test);
+    }
+
+    public static Response postJson(HttpClient client, String path, String json, String... headers) {
+        return send(client, "POST", path, json, headers);
+    }
+
+    public static Response putJson(HttpClient client, String path, String json, String... headers) {
+        return send(client, "PUT", path, json, headers);
+    }
+
+    /** Any method, a raw body (null for none) and header name/value pairs; Content-Type defaults to JSON. */
+    public static Response send(HttpClient client, String method, String path, String body, String... headers) {
+        return client.request(path, b -> {
+            var publisher = body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body, StandardCharsets.UTF_8);
+            switch (method) {
+                case "GET" -> b.get();
+                case "POST" -> b.post(publisher);
+                case "PUT" -> b.put(publisher);
+                case "PATCH" -> b.patch(publisher);
+                case "DELETE" -> b.delete(publisher);
+                default -> throw new IllegalArgumentException(method);
+            }
+            boolean hasContentType = false;
+            for (int i = 0; i < headers.length; i += 2) {
+                hasContentType |= headers[i].equalsIgnoreCase("Content-Type");
+                b.header(headers[i], headers[i + 1]);
+            }
+            if (body != null && !hasContentType) {
+                b.header("Content-Type", "application/json");
+            }
+        });
+    }
+
+    public static JsonNode json(Response response) {
+        try {
+            return JSON.readTree(response.body().string());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String header(Response response, String name) {
+        var values = response.headers().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Counts rows straight from the database file, bypassing the app. */
+    public static long countRows(Path dataDir, String table) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("roundtrip.db"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

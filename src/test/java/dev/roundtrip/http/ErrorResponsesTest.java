@@ -1,0 +1,147 @@
+package dev.roundtrip.http;
+
+import static dev.roundtrip.TestApps.countRows;
+import static dev.roundtrip.TestApps.header;
+import static dev.roundtrip.TestApps.json;
+import static dev.roundtrip.TestApps.postJson;
+import static dev.roundtrip.TestApps.send;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roundtrip.TestApps;
+import io.javalin.testtools.Response;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every error is an application/problem+json answer, and no rejected request stores anything. */
+class ErrorResponsesTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void badBodiesGetTheDocumented400sAndStoreNothing() {
+        String longTitle = "x".repeat(201);
+        String longBody = "y".repeat(100_001);
+        String elevenTags = "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\"]";
+        Object[][] cases = {
+                // body, expected type, expected error fields
+                {"{\"title\":", "/problems/malformed-json", List.of()},
+                {"{\"title\":\"a\"} trailing", "/problems/malformed-json", List.of()},
+                {"{\"title\":\"a\",\"title\":\"b\"}", "/problems/malformed-json", List.of()},
+                {"", "/problems/malformed-json", List.of()},
+                {"[1,2]", "/problems/validation-failed", List.of("$")},
+                {"\"just a string\"", "/problems/validation-failed", List.of("$")},
+                {"{}", "/problems/validation-failed", List.of("title")},
+                {"{\"title\":null}", "/problems/validation-failed", List.of("title")},
+                {"{\"title\":\"   \"}", "/problems/validation-failed", List.of("title")},
+                {"{\"title\":\"" + longTitle + "\"}", "/problems/validation-failed", List.of("title")},
+                {"{\"title\":\"a\",\"body\":\"" + longBody + "\"}", "/problems/validation-failed", List.of("body")},
+                {"{\"title\":\"a\\u0000b\"}", "/problems/validation-failed", List.of("title")},
+                {"{\"title\":\"a\",\"body\":\"\\ud800\"}", "/problems/validation-failed", List.of("body")},
+                {"{\"title\":1,\"body\":[],\"tags\":\"x\"}", "/problems/validation-failed", List.of("title", "body", "tags")},
+                {"{\"title\":\"a\",\"tags\":" + elevenTags + "}", "/problems/validation-failed", List.of("tags")},
+                {"{\"title\":\"a\",\"tags\":[\"Bad Tag\",\"\",7,\"ok\",\"ok\"]}", "/problems/validation-failed",
+                        List.of("tags[0]", "tags[1]", "tags[2]", "tags[4]")},
+                {"{\"title\":\"a\",\"id\":5,\"version\":9}", "/problems/validation-failed", List.of("id", "version")},
+        };
+        TestApps.run(dataDir, (server, client) -> {
+            for (Object[] c : cases) {
+                Response res = postJson(client, "/api/notes", (String) c[0]);
+                String label = ((String) c[0]).substring(0, Math.min(40, ((String) c[0]).length()));
+                assertProblem(res, 400, label);
+                JsonNode problem = json(res);
+                assertEquals(c[1], problem.get("type").asText(), label);
+                List<String> fields = new ArrayList<>();
+                problem.get("errors").forEach(e -> fields.add(e.get("field").asText()));
+                assertEquals(c[2], fields, label);
+            }
+        });
+        assertEquals(0, countRows(dataDir, "notes"));
+    }
+
+    @Test
+    void invalidUtf8BytesAreMalformed() {
+        TestApps.run(dataDir, (server, client) -> {
+            Response res = client.request("/api/notes", b -> b
+                    .post(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                            new byte[] {'{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}))
+                    .header("Content-Type", "application/json"));
+            assertProblem(res, 400, "invalid utf-8");
+        });
+        assertEquals(0, countRows(dataDir, "notes"));
+    }
+
+    @Test
+    void wrongOrMissingContentTypeIs415() {
+        TestApps.run(dataDir, (server, client) -> {
+            assertProblem(postJson(client, "/api/notes", "{\"title\":\"a\"}", "Content-Type", "text/plain"), 415, "text/plain");
+            assertProblem(postJson(client, "/api/notes", "{\"title\":\"a\"}", "Content-Type", "application/json; charset=latin1"), 415, "latin1");
+            assertProblem(client.request("/api/notes", b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString("{\"title\":\"a\"}"))), 415, "none");
+            assertEquals(201, postJson(client, "/api/notes", "{\"title\":\"a\"}", "Content-Type", "Application/JSON; charset=UTF-8").code());
+        });
+        assertEquals(1, countRows(dataDir, "notes"));
+    }
+
+    @Test
+    void bodyOverOneMebibyteIs413() {
+        String big = "{\"title\":\"a\",\"body\":\"" + "z".repeat(2 * 1024 * 1024) + "\"}";
+        TestApps.run(dataDir, (server, client) -> assertProblem(postJson(client, "/api/notes", big), 413, "2 MiB"));
+        assertEquals(0, countRows(dataDir, "notes"));
+    }
+
+    @Test
+    void unknownRouteIs404AndWrongMethodIs405WithAllow() {
+        TestApps.run(dataDir, (server, client) -> {
+            assertProblem(client.get("/api/nothing-here"), 404, "unknown route");
+            Response wrongMethod = send(client, "PATCH", "/api/notes/1", "{}");
+            assertProblem(wrongMethod, 405, "PATCH");
+            assertEquals("GET, PUT, DELETE", header(wrongMethod, "Allow"));
+            assertProblem(send(client, "DELETE", "/api/notes", null), 405, "DELETE collection");
+        });
+    }
+
+    @Test
+    void unexpectedFailureIs500WithoutStackTrace() throws Exception {
+        TestApps.run(dataDir, (server, client) -> {
+            try (var c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("roundtrip.db"))) {
+                c.createStatement().execute("ALTER TABLE notes RENAME TO notes_gone"); // a fault from outside the app
+            }
+            Response res = client.get("/api/notes");
+            assertProblem(res, 500, "renamed table");
+            String body = res.body().string();
+            assertFalse(body.contains("SQLException") || body.contains("at dev.roundtrip"), body);
+        });
+    }
+
+    @Test
+    void saneRequestIdIsEchoedAndOthersAreReplaced() {
+        TestApps.run(dataDir, (server, client) -> {
+            Response echoed = send(client, "GET", "/api/notes/999", null, "X-Request-ID", "my-id.123_ABC");
+            assertEquals("my-id.123_ABC", header(echoed, "X-Request-ID"));
+            assertEquals("my-id.123_ABC", json(echoed).get("requestId").asText());
+
+            Response replaced = send(client, "GET", "/api/health", null, "X-Request-ID", "bad id\" with spaces");
+            assertTrue(header(replaced, "X-Request-ID").matches("[0-9a-f]{32}"));
+            Response tooLong = send(client, "GET", "/api/health", null, "X-Request-ID", "a".repeat(65));
+            assertTrue(header(tooLong, "X-Request-ID").matches("[0-9a-f]{32}"));
+        });
+    }
+
+    static void assertProblem(Response res, int status, String label) {
+        assertEquals(status, res.code(), label);
+        assertEquals("application/problem+json", header(res, "Content-Type"), label);
+        JsonNode problem = json(res);
+        assertEquals(status, problem.get("status").asInt(), label);
+        for (String field : new String[] {"type", "title", "detail", "instance", "requestId", "errors"}) {
+            assertTrue(problem.hasNonNull(field), label + ": missing " + field);
+        }
+        assertEquals(header(res, "X-Request-ID"), problem.get("requestId").asText(), label);
+    }
+}

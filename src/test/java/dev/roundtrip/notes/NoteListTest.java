@@ -1,0 +1,147 @@
+package dev.roundtrip.notes;
+
+import static dev.roundtrip.TestApps.json;
+import static dev.roundtrip.TestApps.postJson;
+import static dev.roundtrip.TestApps.send;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roundtrip.TestApps;
+import io.javalin.testtools.HttpClient;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NoteListTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void pagesCoverEveryNoteOnceNewestFirst() {
+        TestApps.run(dataDir, (server, client) -> {
+            List<Long> created = createNotes(client, 45);
+            List<Long> seen = new ArrayList<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                JsonNode page = json(client.get("/api/notes?limit=20" + (cursor == null ? "" : "&cursor=" + cursor)));
+                page.get("items").forEach(item -> seen.add(item.get("id").asLong()));
+                cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+                pages++;
+            } while (cursor != null);
+            assertEquals(3, pages);
+            assertEquals(newestFirst(created), seen);
+        });
+    }
+
+    @Test
+    void writesBetweenPagesCauseNoDuplicatesOrGaps() {
+        TestApps.run(dataDir, (server, client) -> {
+            List<Long> created = createNotes(client, 10);
+            JsonNode first = json(client.get("/api/notes?limit=4"));
+            createNotes(client, 3); // newer notes land before the cursor, not on later pages
+            JsonNode second = json(client.get("/api/notes?limit=4&cursor=" + first.get("nextCursor").asText()));
+            List<Long> ids = new ArrayList<>();
+            first.get("items").forEach(i -> ids.add(i.get("id").asLong()));
+            second.get("items").forEach(i -> ids.add(i.get("id").asLong()));
+            assertEquals(newestFirst(created).subList(0, 8), ids);
+        });
+    }
+
+    @Test
+    void defaultLimitIs20() {
+        TestApps.run(dataDir, (server, client) -> {
+            createNotes(client, 25);
+            assertEquals(20, json(client.get("/api/notes")).get("items").size());
+        });
+    }
+
+    @Test
+    void tagFiltersTheList() {
+        TestApps.run(dataDir, (server, client) -> {
+            postJson(client, "/api/notes", "{\"title\":\"a\",\"tags\":[\"nginx\",\"http\"]}");
+            postJson(client, "/api/notes", "{\"title\":\"b\",\"tags\":[\"sqlite\"]}");
+            postJson(client, "/api/notes", "{\"title\":\"c\",\"tags\":[\"http\"]}");
+            assertEquals(List.of("c", "a"), titles(json(client.get("/api/notes?tag=http"))));
+            assertEquals(List.of("b"), titles(json(client.get("/api/notes?tag=sqlite"))));
+            assertEquals(List.of(), titles(json(client.get("/api/notes?tag=none"))));
+        });
+    }
+
+    @Test
+    void fullTextSearchFindsWordsInTitleOrBody() {
+        TestApps.run(dataDir, (server, client) -> {
+            postJson(client, "/api/notes", "{\"title\":\"Reverse proxy\",\"body\":\"Nginx terminates TLS\"}");
+            postJson(client, "/api/notes", "{\"title\":\"Storage\",\"body\":\"SQLite in WAL mode\"}");
+            postJson(client, "/api/notes", "{\"title\":\"서버 소켓\",\"body\":\"listening socket on port 8000\"}");
+            assertEquals(List.of("Reverse proxy"), search(client, "nginx"));
+            assertEquals(List.of("Storage"), search(client, "wal sqlite"));
+            assertEquals(List.of(), search(client, "nginx sqlite")); // every word must match
+            assertEquals(List.of("서버 소켓"), search(client, "소켓"));
+            assertEquals(List.of("Reverse proxy"), search(client, "tls"));
+            // FTS5 operators and quotes are searched as text, never a syntax error
+            assertEquals(List.of(), search(client, "\"unbalanced AND NEAR( * -"));
+        });
+    }
+
+    @Test
+    void searchFollowsUpdatesAndDeletes() {
+        TestApps.run(dataDir, (server, client) -> {
+            String path = TestApps.header(postJson(client, "/api/notes", "{\"title\":\"alpha\"}"), "Location");
+            TestApps.putJson(client, path, "{\"title\":\"beta\"}");
+            assertEquals(List.of(), search(client, "alpha"));
+            assertEquals(List.of("beta"), search(client, "beta"));
+            send(client, "DELETE", path, null);
+            assertEquals(List.of(), search(client, "beta"));
+        });
+    }
+
+    @Test
+    void badListParametersAre400WithOneErrorEach() {
+        TestApps.run(dataDir, (server, client) -> {
+            for (String query : new String[] {"limit=0", "limit=101", "limit=100000", "limit=ten", "cursor=forged",
+                    "cursor=YWZ0ZXI6LTE", "tag=NOT%20A%20TAG", "q=%20%20"}) {
+                var res = client.get("/api/notes?" + query);
+                assertEquals(400, res.code(), query);
+                assertEquals(1, json(res).get("errors").size(), query);
+            }
+            JsonNode both = json(client.get("/api/notes?limit=0&cursor=x"));
+            assertEquals(2, both.get("errors").size());
+        });
+    }
+
+    private static List<Long> createNotes(HttpClient client, int count) {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            var res = postJson(client, "/api/notes", "{\"title\":\"note " + i + "\"}");
+            assertEquals(201, res.code());
+            ids.add(json(res).get("id").asLong());
+        }
+        return ids;
+    }
+
+    private static List<Long> newestFirst(List<Long> ids) {
+        List<Long> copy = new ArrayList<>(ids);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
+
+    private static List<String> search(HttpClient client, String q) {
+        var res = client.get("/api/notes?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+        assertEquals(200, res.code(), q);
+        return titles(json(res));
+    }
+
+    private static List<String> titles(JsonNode page) {
+        List<String> titles = new ArrayList<>();
+        page.get("items").forEach(i -> titles.add(i.get("title").asText()));
+        assertTrue(page.has("nextCursor"));
+        return titles;
+    }
+}
