@@ -1,0 +1,30 @@
+# Roundtrip's commands. `make help` lists them; each does its own set-up (tools, jar, certificate).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+JAR := target/roundtrip.jar
+MVN := mvn -B -q
+# Tools every target needs: a JDK 17+ and Maven (they fetch everything else).
+JAVA_TOOLS := java=openjdk-17-jdk-headless javac=openjdk-17-jdk-headless mvn=maven
+# What the edge and its tests need: Debian's Nginx, OpenSSL for the certificate, envsubst for templates, curl.
+EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl
+
+.PHONY: help build test run run-app clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+build: ## build the runnable jar (target/roundtrip.jar)
+	@scripts/require.sh $(JAVA_TOOLS)
+	$(MVN) -DskipTests package
+	@echo "built $(JAR)"
+
+test: ## run every test: unit, integration (real SQLite) and end-to-end (real Nginx over HTTPS)
+	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS)
+	mvn -B verify
+
+run-app: build ## the app alone on 127.0.0.1:8000 (APP_HOST, APP_PORT, DATA_DIR, SQLITE_SYNCHRONOUS)
+	exec java $${JAVA_OPTS:-} -jar $(JAR)
+
+clean: ## remove build output (keeps data/)
+	$(MVN) clean
