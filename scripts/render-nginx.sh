@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Turns the nginx/ templates into a runnable config directory: usage  scripts/render-nginx.sh OUT_DIR
+# The one mechanism behind `make run`, the end-to-end tests and the Docker image. Then start Nginx with
+#   nginx -p OUT_DIR/ -c OUT_DIR/nginx.conf -e stderr
+# shellcheck disable=SC2034  # the settings are used through export "${names[@]}" (for envsubst)
+set -euo pipefail
+
+fail() { echo "render-nginx.sh: $*" >&2; exit 1; }
+
+[[ $# -eq 1 && -n $1 ]] || fail "usage: render-nginx.sh OUT_DIR"
+out_dir=$1
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_dir=$(dirname "$script_dir")
+
+# --- Settings: environment variables with defaults -----------------------------------------------
+NGINX_SRC=${NGINX_SRC:-$repo_dir/nginx}           # the templates (the Docker image keeps them elsewhere)
+HTTPS_PORT=${HTTPS_PORT:-8443}
+HTTP_PORT=${HTTP_PORT:-8080}
+PUBLIC_HTTPS_PORT=${PUBLIC_HTTPS_PORT:-$HTTPS_PORT}  # the port clients use, if a mapping changes it
+APP_UPSTREAM=${APP_UPSTREAM:-127.0.0.1:8000}
+TLS_CERT=${TLS_CERT:-$repo_dir/.run/certs/localhost.crt}
+TLS_KEY=${TLS_KEY:-$repo_dir/.run/certs/localhost.key}
+NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-logs/access.log}  # relative paths are inside OUT_DIR
+NGINX_ERROR_LOG=${NGINX_ERROR_LOG:-logs/error.log}
+API_RATE_LIMIT=${API_RATE_LIMIT:-100r/s}          # per client address; a benchmark renders a higher one
+API_RATE_BURST=${API_RATE_BURST:-200}
+HSTS_MAX_AGE=${HSTS_MAX_AGE:-300}                 # seconds; short for localhost (see security-headers.conf)
+LISTEN_IPV6=${LISTEN_IPV6:-auto}                  # auto | on | off
+EXTRA_INCLUDE_DIR=${EXTRA_INCLUDE_DIR:-}          # optional: *.conf files added inside the HTTPS server
+
+# --- Validation: one clear line per mistake ------------------------------------------------------
+is_port() { [[ $1 =~ ^[0-9]+$ ]] && (( 10#$1 >= 1 && 10#$1 <= 65535 )); }
+for name in HTTPS_PORT HTTP_PORT PUBLIC_HTTPS_PORT; do
+    is_port "${!name}" || fail "$name must be a port number from 1 to 65535, got '${!name}'"
+done
+[[ $HTTPS_PORT != "$HTTP_PORT" ]] || fail "HTTPS_PORT and HTTP_PORT must differ, both are $HTTPS_PORT"
+[[ $APP_UPSTREAM =~ ^[A-Za-z0-9.-]+:[0-9]+$ || $APP_UPSTREAM =~ ^\[[0-9A-Fa-f:.]+\]:[0-9]+$ ]] ||
+    fail "APP_UPSTREAM must be host:port (e.g. 127.0.0.1:8000 or app:8000), got '$APP_UPSTREAM'"
+[[ $API_RATE_LIMIT =~ ^[0-9]+r/[sm]$ ]] || fail "API_RATE_LIMIT must look like 100r/s or 600r/m, got '$API_RATE_LIMIT'"
+[[ $API_RATE_BURST =~ ^[0-9]+$ ]] || fail "API_RATE_BURST must be a whole number, got '$API_RATE_BURST'"
+[[ $HSTS_MAX_AGE =~ ^[0-9]+$ ]] || fail "HSTS_MAX_AGE must be a number of seconds, got '$HSTS_MAX_AGE'"
+[[ -f $NGINX_SRC/nginx.conf ]] || fail "no nginx.conf in NGINX_SRC=$NGINX_SRC"
+[[ -z $EXTRA_INCLUDE_DIR || -d $EXTRA_INCLUDE_DIR ]] || fail "EXTRA_INCLUDE_DIR is not a directory: $EXTRA_INCLUDE_DIR"
+
+# Nginx reads relative certificate paths from OUT_DIR, which is rarely what the caller meant.
+[[ $TLS_CERT == /* ]] || TLS_CERT=$PWD/$TLS_CERT
+[[ $TLS_KEY == /* ]] || TLS_KEY=$PWD/$TLS_KEY
+[[ -r $TLS_CERT ]] || fail "TLS_CERT not readable: $TLS_CERT (make one: scripts/make-cert.sh $(dirname "$TLS_CERT"))"
+[[ -r $TLS_KEY ]] || fail "TLS_KEY not readable: $TLS_KEY"
+
+# --- Derived values --------------------------------------------------------------------------------
+# Redirect URLs name the port only when it is not HTTPS's default: https://localhost:8443/ vs https://localhost/
+if [[ $PUBLIC_HTTPS_PORT == 443 ]]; then HTTPS_PORT_SUFFIX=""; else HTTPS_PORT_SUFFIX=":$PUBLIC_HTTPS_PORT"; fi
+
+# `listen [::]:PORT` fails to start Nginx where IPv6 is switched off (many containers). "auto" listens on
+# IPv6 only if the kernel shows IPv6 addresses; the placeholder becomes a directive or a comment.
+case $LISTEN_IPV6 in
+    on) ipv6=yes ;;
+    off) ipv6=no ;;
+    auto) if grep -qs . /proc/net/if_inet6; then ipv6=yes; else ipv6=no; fi ;;  # /proc files report size 0
+    *) fail "LISTEN_IPV6 must be auto, on or off, got '$LISTEN_IPV6'" ;;
+esac
+if [[ $ipv6 == yes ]]; then
+    HTTP_LISTEN_IPV6="listen [::]:$HTTP_PORT default_server;"
+    HTTPS_LISTEN_IPV6="listen [::]:$HTTPS_PORT ssl http2 default_server;"
+else
+    HTTP_LISTEN_IPV6="# no IPv6 listener (LISTEN_IPV6=$LISTEN_IPV6, IPv6 off or unavailable at render time)"
+    HTTPS_LISTEN_IPV6=$HTTP_LISTEN_IPV6
+fi
+
+# The ONLY names envsubst may replace. Plain `envsubst` would also blank Nginx's own $host, $uri...
+names=(HTTPS_PORT HTTP_PORT HTTPS_PORT_SUFFIX APP_UPSTREAM TLS_CERT TLS_KEY NGINX_ACCESS_LOG
+    NGINX_ERROR_LOG API_RATE_LIMIT API_RATE_BURST HSTS_MAX_AGE HTTP_LISTEN_IPV6 HTTPS_LISTEN_IPV6)
+export "${names[@]}"
+# shellcheck disable=SC2016  # the literal text '${NAME}' is what envsubst wants, unexpanded
+placeholders=$(printf '${%s} ' "${names[@]}")
+
+# --- Copy and render -------------------------------------------------------------------------------
+# Rendered parts are replaced whole, so a template deleted from nginx/ does not linger; logs/ stays.
+mkdir -p "$out_dir"
+rm -rf "$out_dir/conf.d" "$out_dir/snippets" "$out_dir/html"
+
+# copy_tree SRC DEST: *.conf files are rendered, everything else (HTML, CSS, mime.types) copied as is.
+copy_tree() {
+    local src=$1 dest=$2 file rel
+    while IFS= read -r -d '' file; do
+        rel=${file#"$src"/}
+        mkdir -p "$dest/$(dirname "$rel")"
+        if [[ $file == *.conf ]]; then
+            envsubst "$placeholders" <"$file" >"$dest/$rel"
+        else
+            cp "$file" "$dest/$rel"
+        fi
+    done < <(find "$src" -type f -print0)
+}
+copy_tree "$NGINX_SRC" "$out_dir"
+
+# The hook for extra server-level config: conf.d/roundtrip.conf includes conf.d/roundtrip.d/*.conf.
+mkdir -p "$out_dir/conf.d/roundtrip.d"
+[[ -z $EXTRA_INCLUDE_DIR ]] || copy_tree "$(cd "$EXTRA_INCLUDE_DIR" && pwd)" "$out_dir/conf.d/roundtrip.d"
+
+# A template naming a placeholder missing from the list above would reach Nginx as "${NAME}".
+if leftover=$(grep -rnoE '\$\{[A-Z][A-Z0-9_]*\}' --include='*.conf' "$out_dir"); then
+    fail "placeholder not in render-nginx.sh's list: $(head -n 1 <<<"$leftover")"
+fi
+
+# Nginx creates the temp directories itself, but not their parent; log paths inside OUT_DIR need theirs.
+mkdir -p "$out_dir/temp" "$out_dir/logs"
+for log in "$NGINX_ACCESS_LOG" "$NGINX_ERROR_LOG"; do
+    [[ $log == /* ]] || mkdir -p "$out_dir/$(dirname "$log")"
+done
+
+echo "nginx config rendered into $out_dir (https :$HTTPS_PORT, http :$HTTP_PORT → https, /api/ → $APP_UPSTREAM)"
