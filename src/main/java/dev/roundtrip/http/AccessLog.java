@@ -9,7 +9,7 @@ import org.slf4j.MDC;
 
 /**
  * One line per request, as key=value pairs so it can be grepped and parsed:
- * {@code method=GET path=/api/notes/1 status=200 duration_ms=1.52 client_ip=…}; the log pattern adds
+ * {@code method=GET scheme=https path=/api/notes/1 status=200 duration_ms=1.52 client_ip=…}; the log pattern adds
  * {@code request_id=…} to it, as to every line written while the request runs.
  * It runs last in the request's life, so it also clears the request id from the thread's MDC.
  */
@@ -21,8 +21,8 @@ public final class AccessLog implements RequestLogger {
     public void handle(Context ctx, Float durationMs) {
         try {
             if (LOG.isInfoEnabled()) {
-                LOG.info("method={} path={} status={} duration_ms={} client_ip={}",
-                        ctx.method().name(), ctx.path(), ctx.statusCode(),
+                LOG.info("method={} scheme={} path={} status={} duration_ms={} client_ip={}",
+                        ctx.method().name(), ctx.scheme(), ctx.path(), ctx.statusCode(),
                         String.format(Locale.ROOT, "%.2f", durationMs), ctx.ip());
             }
         } finally {

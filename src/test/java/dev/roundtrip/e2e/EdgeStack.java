@@ -1,0 +1,233 @@
+package dev.roundtrip.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The whole request path, for real: a certificate made by scripts/make-cert.sh, Nginx started with the
+ * config rendered by scripts/render-nginx.sh (the same files `make run` and Docker use), and the app
+ * started from target/roundtrip.jar, all on free loopback ports in a fresh temp directory.
+ */
+public final class EdgeStack implements AutoCloseable {
+
+    public static final Path PROJECT = Path.of("").toAbsolutePath();
+    private static final Duration STARTUP = Duration.ofSeconds(30);
+
+    public final Path dir;
+    public final int appPort = freePort();
+    public final int httpsPort = freePort();
+    public final int httpPort = freePort();
+    private final Path certificate;
+    private Process app;
+    private Process nginx;
+    private int appStarts;
+
+    private EdgeStack(Path dir) {
+        this.dir = dir;
+        this.certificate = dir.resolve("certs/localhost.crt");
+    }
+
+    /** Renders and starts everything; {@code renderEnv} can override render-nginx.sh's variables. */
+    public static EdgeStack start(Map<String, String> renderEnv) throws Exception {
+        // rwxr-xr-x: run as root, Nginx's workers are `nobody` and must be able to read the static files.
+        EdgeStack stack = new EdgeStack(Files.createTempDirectory("roundtrip-e2e-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))));
+        try {
+            stack.run("scripts/make-cert.sh", Map.of(), stack.dir.resolve("certs").toString());
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "HTTPS_PORT", String.valueOf(stack.httpsPort), "HTTP_PORT", String.valueOf(stack.httpPort),
+                    "APP_UPSTREAM", "127.0.0.1:" + stack.appPort,
+                    "TLS_CERT", stack.certificate.toString(), "TLS_KEY", stack.dir.resolve("certs/localhost.key").toString()));
+            env.putAll(renderEnv);
+            stack.run("scripts/render-nginx.sh", env, stack.nginxDir().toString());
+            stack.startApp();
+            stack.startNginx();
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    public Path nginxDir() {
+        return dir.resolve("nginx");
+    }
+
+    /** Starts the real jar; its stdout and stderr go to app.log (appended across restarts). */
+    public void startApp() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-jar", PROJECT.resolve("target/roundtrip.jar").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("app.log").toFile()));
+        pb.environment().put("APP_PORT", String.valueOf(appPort));
+        pb.environment().put("DATA_DIR", dir.resolve("data").toString());
+        app = pb.start();
+        appStarts++;
+        int start = appStarts;
+        await(() -> get("http://127.0.0.1:" + appPort + "/api/ready") == 200, "the app (start " + start + ") to be ready");
+    }
+
+    /** SIGTERM, as systemd or Docker would send; waits for the process to exit. */
+    public void stopApp() throws InterruptedException {
+        app.destroy();
+        if (!app.waitFor(20, TimeUnit.SECONDS)) {
+            throw new AssertionError("the app did not stop within 20 s of SIGTERM");
+        }
+    }
+
+    public Process appProcess() {
+        return app;
+    }
+
+    private void startNginx() throws Exception {
+        String nginxConf = nginxDir().resolve("nginx.conf").toString();
+        String prefix = nginxDir() + "/";
+        run(nginxBinary(), Map.of(), "-t", "-q", "-p", prefix, "-c", nginxConf, "-e", "stderr");
+        nginx = new ProcessBuilder(nginxBinary(), "-p", prefix, "-c", nginxConf, "-e", "stderr")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("nginx.out").toFile()))
+                .start();
+        await(() -> canConnect(httpsPort) && canConnect(httpPort), "Nginx to listen");
+    }
+
+    public URI https(String path) {
+        return URI.create("https://localhost:" + httpsPort + path);
+    }
+
+    /** An HTTP client that verifies Nginx's certificate against the one generated for this stack. */
+    public HttpClient client(HttpClient.Version version) {
+        return HttpClient.newBuilder().version(version).sslContext(trustingOurCertificate())
+                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    public List<String> nginxAccessLog() throws IOException {
+        Path log = nginxDir().resolve("logs/access.log");
+        return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+    }
+
+    public String appLog() throws IOException {
+        return Files.readString(dir.resolve("app.log"), StandardCharsets.UTF_8);
+    }
+
+    /** Polls until {@code condition} holds, instead of sleeping for a guessed time. */
+    public static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + STARTUP.toSeconds() + " s waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Runs a command from the project directory; fails with its output unless it exits 0. */
+    public String run(String command, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(command.startsWith("scripts/") ? PROJECT.resolve(command).toString() : command);
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(PROJECT.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String output;
+        try (InputStream out = p.getInputStream()) {
+            output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " failed:\n" + output);
+        }
+        return output;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (nginx != null && nginx.isAlive()) {
+            new ProcessBuilder("kill", "-QUIT", String.valueOf(nginx.pid())).start().waitFor();
+            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+                nginx.destroyForcibly();
+            }
+        }
+        if (app != null && app.isAlive()) {
+            app.destroy();
+            if (!app.waitFor(15, TimeUnit.SECONDS)) {
+                app.destroyForcibly();
+            }
+        }
+    }
+
+    static String nginxBinary() {
+        for (String candidate : new String[] {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        throw new AssertionError("nginx not found: `make test` installs it (as root), or: sudo apt-get install -y nginx");
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private SSLContext trustingOurCertificate() {
+        try (InputStream in = Files.newInputStream(certificate)) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("roundtrip", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            return ssl;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot load " + certificate, e);
+        }
+    }
+
+    private static int get(String url) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static boolean canConnect(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
