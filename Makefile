@@ -9,7 +9,7 @@ JAVA_TOOLS := java=openjdk-17-jdk-headless javac=openjdk-17-jdk-headless mvn=mav
 # What the edge and its tests need: Debian's Nginx, OpenSSL for the certificate, envsubst for templates, curl.
 EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl
 
-.PHONY: help build test run run-app clean
+.PHONY: help build test run run-app compose-config clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,8 +23,16 @@ test: ## run every test: unit, integration (real SQLite) and end-to-end (real Ng
 	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS)
 	mvn -B verify
 
+run: build ## Nginx (https://localhost:8443) in front of the app; Ctrl-C stops both
+	@scripts/require.sh $(EDGE_TOOLS)
+	scripts/run.sh
+
 run-app: build ## the app alone on 127.0.0.1:8000 (APP_HOST, APP_PORT, DATA_DIR, SQLITE_SYNCHRONOUS)
 	exec java $${JAVA_OPTS:-} -jar $(JAR)
+
+compose-config: ## check compose.yaml against docker-compose's schema (no Docker engine needed)
+	@scripts/require.sh docker-compose=docker-compose
+	docker-compose -f compose.yaml config --quiet && echo "compose.yaml is valid"
 
 clean: ## remove build output (keeps data/)
 	$(MVN) clean

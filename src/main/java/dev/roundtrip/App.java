@@ -87,7 +87,7 @@ public final class App {
     public App start() {
         javalin.start();
         LOG.info("Roundtrip listening on http://{}:{} with database {} (synchronous={})",
-                config.host(), port(), database.file().toAbsolutePath(), config.synchronous());
+                config.host(), port(), database.file().toAbsolutePath().normalize(), config.synchronous());
         return this;
     }
 

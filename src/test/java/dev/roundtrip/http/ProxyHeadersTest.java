@@ -54,7 +54,7 @@ class ProxyHeadersTest {
     void everyAccessLineCarriesItsRequestId() {
         TestApps.run(dataDir, (server, client) -> send(client, "GET", "/api/notes/1", null, "X-Request-ID", "abc-123"));
         ILoggingEvent line = lineFor("abc-123");
-        assertTrue(line.getFormattedMessage().matches("method=GET path=/api/notes/1 status=404 duration_ms=\\d+\\.\\d\\d client_ip=\\S+"),
+        assertTrue(line.getFormattedMessage().matches("method=GET scheme=http path=/api/notes/1 status=404 duration_ms=\\d+\\.\\d\\d client_ip=\\S+"),
                 line.getFormattedMessage());
     }
 
