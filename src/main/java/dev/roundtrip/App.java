@@ -11,6 +11,8 @@ import dev.roundtrip.http.JsonBody;
 import dev.roundtrip.http.ProblemResponses;
 import dev.roundtrip.http.ProxyHeaders;
 import dev.roundtrip.http.RequestIds;
+import dev.roundtrip.journey.JourneyRepository;
+import dev.roundtrip.journey.JourneyRoutes;
 import dev.roundtrip.notes.NoteRepository;
 import dev.roundtrip.notes.NoteRoutes;
 import io.javalin.Javalin;
@@ -52,6 +54,7 @@ public final class App {
         ObjectMapper json = Json.mapper();
         NoteRoutes notes = new NoteRoutes(new NoteRepository(database.jdbi(), json, Clock.systemUTC()), new JsonBody(json));
         HealthRoutes health = new HealthRoutes(database);
+        JourneyRoutes journey = new JourneyRoutes(new JourneyRepository(database.jdbi()));
         ProblemResponses problems = new ProblemResponses(json);
 
         Javalin javalin = Javalin.create(cfg -> {
@@ -79,6 +82,7 @@ public final class App {
             cfg.routes.apiBuilder(() -> path("api", () -> {
                 health.addRoutes();
                 notes.addRoutes();
+                journey.addRoutes();
             }));
         });
         return new App(config, database, javalin);

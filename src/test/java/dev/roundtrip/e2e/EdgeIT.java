@@ -171,6 +171,30 @@ class EdgeIT {
     }
 
     @Test
+    void journeyShowsEveryHopOfTheLiveRequestAndClientsCannotForgeTheEdge() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(stack.https("/api/journey"))
+                .header("X-Edge-Client-Port", "1").header("X-Forwarded-TLS", "SSLv2").build();
+        send(h2, request); // the second call must find the kept-alive upstream connection reused
+        JsonNode journey = JSON.readTree(send(h2, request).body());
+        assertTrue(journey.get("viaEdge").asBoolean());
+        JsonNode edge = journey.get("edge");
+        assertEquals("HTTP/2.0", edge.get("httpVersion").asText());
+        assertEquals("TLSv1.3", edge.get("tlsProtocol").asText());
+        assertEquals("https", edge.get("scheme").asText());
+        assertEquals("localhost", edge.get("sni").asText());
+        assertEquals(stack.httpsPort, edge.get("listenPort").asInt());
+        assertTrue(journey.get("client").get("port").asInt() > 1, "Nginx's $remote_port, not the forged 1");
+        JsonNode hop = journey.get("proxyHop");
+        assertEquals("HTTP/1.1", hop.get("httpVersion").asText());
+        assertTrue(hop.get("keepAlive").asBoolean());
+        assertTrue(hop.get("reused").asBoolean(), hop.toString());
+        assertEquals("127.0.0.1:" + stack.appPort, hop.get("appAddress").asText());
+        assertTrue(journey.get("database").get("queryMicros").asLong() >= 0);
+        assertEquals(send(h1, get("/api/journey")).version(), Version.HTTP_1_1);
+        assertEquals("HTTP/1.1", JSON.readTree(send(h1, get("/api/journey")).body()).get("edge").get("httpVersion").asText());
+    }
+
+    @Test
     void nginxConfigTestPassesOnTheRenderedConfig() throws Exception {
         String out = stack.run(EdgeStack.nginxBinary(), Map.of(), "-t", "-p", stack.nginxDir() + "/",
                 "-c", stack.nginxDir().resolve("nginx.conf").toString(), "-e", "stderr");

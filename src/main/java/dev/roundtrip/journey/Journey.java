@@ -1,0 +1,38 @@
+package dev.roundtrip.journey;
+
+/**
+ * What each hop saw of one request, as {@code GET /api/journey} returns it. Every value comes from the
+ * live request or a real component; a value that cannot be measured on this path is null.
+ */
+public record Journey(String requestId, boolean viaEdge, String note, Client client, Edge edge, ProxyHop proxyHop,
+                      App app, Database database, Timings timings) {
+
+    /** The client as Nginx saw it (or, without Nginx, the socket peer). */
+    public record Client(String address, Integer port) {
+    }
+
+    /** Nginx: what it negotiated with the client. Null when the request did not come through Nginx. */
+    public record Edge(String server, String scheme, String httpVersion, String tlsProtocol, String tlsCipher,
+                       String sni, String host, Integer listenPort, String requestId, String receivedAt,
+                       Long clientConnectionRequests) {
+    }
+
+    /** The connection between Nginx and the app. */
+    public record ProxyHop(String httpVersion, boolean keepAlive, String appAddress, String peerAddress,
+                           long requestsOnConnection, boolean reused) {
+    }
+
+    /** Javalin on Jetty: who handled the request, on which thread, for how long so far. */
+    public record App(String server, String framework, String java, String handler, String thread,
+                      boolean virtualThread, long insideAppMicros) {
+    }
+
+    /** SQLite, through Jdbi: its settings and one real, timed query. */
+    public record Database(String engine, String version, String journalMode, String synchronous, String query,
+                           long rows, long queryMicros) {
+    }
+
+    /** Time spent per hop, in microseconds (Nginx's clock has millisecond resolution). */
+    public record Timings(Long edgeMicros, Long proxyHopMicros, long appMicros, long databaseMicros) {
+    }
+}
