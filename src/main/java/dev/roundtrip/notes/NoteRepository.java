@@ -3,14 +3,20 @@ package dev.roundtrip.notes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -26,6 +32,13 @@ public final class NoteRepository {
     /** What a conditional write did. */
     public enum Outcome { DONE, NOT_FOUND, STALE }
 
+    /** What a create with an Idempotency-Key did. */
+    public enum Creation { CREATED, REPLAYED, KEY_REUSED }
+
+    /** The result of a create: the note (as first created, when REPLAYED); null when KEY_REUSED. */
+    public record Created(Creation creation, Note note) {
+    }
+
     /** The result of a replace: the new note when DONE, the current one when STALE. */
     public record Replaced(Outcome outcome, Note note) {
     }
@@ -36,6 +49,15 @@ public final class NoteRepository {
             INSERT INTO notes (title, body, tags, created_at, updated_at, version)
             VALUES (:title, :body, :tags, :now, :now, 1)
             RETURNING\s""" + COLUMNS;
+
+    /** Keys are kept for a day: long enough for any client's retries, short enough to stay small. */
+    static final Duration KEY_RETENTION = Duration.ofHours(24);
+    private static final String EXPIRE_KEYS = "DELETE FROM idempotency_keys WHERE created_at < :cutoff";
+    private static final String FIND_KEY =
+            "SELECT request_hash, created_note FROM idempotency_keys WHERE idempotency_key = :key";
+    private static final String INSERT_KEY = """
+            INSERT INTO idempotency_keys (idempotency_key, request_hash, note_id, created_note, created_at)
+            VALUES (:key, :hash, :noteId, :note, :now)""";
 
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM notes WHERE id = :id";
 
@@ -69,10 +91,36 @@ public final class NoteRepository {
     }
 
     public Note create(NoteInput input) {
-        return jdbi.inTransaction(h -> h.createQuery(INSERT)
+        return jdbi.inTransaction(h -> insert(h, input));
+    }
+
+    private Note insert(Handle h, NoteInput input) {
+        return h.createQuery(INSERT)
                 .bind("title", input.title()).bind("body", input.body()).bind("tags", toJson(input.tags()))
                 .bind("now", now())
-                .map(this::map).one());
+                .map(this::map).one();
+    }
+
+    /**
+     * Creates the note unless {@code idempotencyKey} was used before: then the first note is returned
+     * again (same input) or nothing happens (other input). Key and note are written in one transaction.
+     */
+    public Created create(NoteInput input, String idempotencyKey) {
+        String hash = sha256(toJson(input));
+        return jdbi.inTransaction(h -> {
+            Instant now = clock.instant();
+            h.createUpdate(EXPIRE_KEYS).bind("cutoff", format(now.minus(KEY_RETENTION))).execute();
+            Optional<Map<String, Object>> previous = h.createQuery(FIND_KEY).bind("key", idempotencyKey).mapToMap().findOne();
+            if (previous.isPresent()) {
+                return hash.equals(previous.get().get("request_hash"))
+                        ? new Created(Creation.REPLAYED, fromJson((String) previous.get().get("created_note"), Note.class))
+                        : new Created(Creation.KEY_REUSED, null);
+            }
+            Note note = insert(h, input);
+            h.createUpdate(INSERT_KEY).bind("key", idempotencyKey).bind("hash", hash).bind("noteId", note.id())
+                    .bind("note", toJson(note)).bind("now", format(now)).execute();
+            return new Created(Creation.CREATED, note);
+        });
     }
 
     public Optional<Note> findById(long id) {
@@ -151,7 +199,19 @@ public final class NoteRepository {
     }
 
     private String now() {
-        return TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.MILLIS));
+        return format(clock.instant());
+    }
+
+    private static String format(Instant instant) {
+        return TIMESTAMP.format(instant.truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /** SQL has no empty IN (); -1 is a version no note ever has. */
@@ -159,9 +219,9 @@ public final class NoteRepository {
         return versions == null || versions.isEmpty() ? List.of(-1L) : versions;
     }
 
-    private String toJson(List<String> tags) {
+    private String toJson(Object value) {
         try {
-            return json.writeValueAsString(tags);
+            return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -172,6 +232,14 @@ public final class NoteRepository {
             return json.readValue(tags, TAG_LIST);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored tags are not a JSON array: " + tags, e);
+        }
+    }
+
+    private <T> T fromJson(String stored, Class<T> type) {
+        try {
+            return json.readValue(stored, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is not a " + type.getSimpleName() + ": " + stored, e);
         }
     }
 }

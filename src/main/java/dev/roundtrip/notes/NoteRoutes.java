@@ -13,6 +13,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The notes API. Each handler reads and checks its input, makes one repository call, and writes
@@ -20,6 +21,8 @@ import java.util.List;
  * rules in {@link NoteRepository}.
  */
 public final class NoteRoutes {
+
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final NoteRepository notes;
     private final JsonBody jsonBody;
@@ -46,8 +49,26 @@ public final class NoteRoutes {
         ctx.json(notes.list(NoteListRequest.from(ctx.queryParamMap())));
     }
 
+    /**
+     * With an Idempotency-Key, a retry of the same request answers the first result again (201, the
+     * same note, plus {@code Idempotent-Replayed: true}) and creates nothing; the same key with other
+     * content is refused with 422.
+     */
     void create(Context ctx) {
-        Note note = notes.create(NoteInput.from(jsonBody.readObject(ctx)));
+        NoteInput input = NoteInput.from(jsonBody.readObject(ctx));
+        String key = idempotencyKey(ctx);
+        NoteRepository.Created created = key == null
+                ? new NoteRepository.Created(NoteRepository.Creation.CREATED, notes.create(input))
+                : notes.create(input, key);
+        if (created.creation() == NoteRepository.Creation.KEY_REUSED) {
+            throw new ProblemException(422, "/problems/idempotency-key-reused", "Idempotency-Key reused",
+                    "This Idempotency-Key was already used for a request with different content. "
+                            + "Use a new key for a new note.", List.of());
+        }
+        if (created.creation() == NoteRepository.Creation.REPLAYED) {
+            ctx.header("Idempotent-Replayed", "true");
+        }
+        Note note = created.note();
         ctx.status(HttpStatus.CREATED).header("Location", note.location()).header("ETag", note.etag()).json(note);
     }
 
@@ -80,6 +101,15 @@ public final class NoteRoutes {
             case STALE -> throw preconditionFailed(notes.findById(id).orElse(null));
             default -> throw notFound(ctx);
         }
+    }
+
+    /** A client-chosen token (a UUID is typical); null when the header is absent. */
+    private static String idempotencyKey(Context ctx) {
+        String key = ctx.header("Idempotency-Key");
+        if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw ProblemException.invalid("Idempotency-Key", "must be 1–128 characters of A-Z a-z 0-9 . _ : -");
+        }
+        return key;
     }
 
     private static long id(Context ctx) {
