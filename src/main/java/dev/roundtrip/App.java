@@ -7,6 +7,7 @@ import dev.roundtrip.db.Database;
 import dev.roundtrip.health.HealthRoutes;
 import dev.roundtrip.http.AccessLog;
 import dev.roundtrip.http.Json;
+import dev.roundtrip.http.JettyErrors;
 import dev.roundtrip.http.JsonBody;
 import dev.roundtrip.http.ProblemResponses;
 import dev.roundtrip.http.ProxyHeaders;
@@ -74,6 +75,7 @@ public final class App {
             cfg.jetty.modifyServer(server -> {
                 server.setStopTimeout(STOP_TIMEOUT_MS);
                 server.insertHandler(new GracefulHandler()); // on stop: refuse new requests, finish the ones in flight
+                server.setErrorHandler(new JettyErrors()); // problem+json even for requests Javalin never sees
             });
             cfg.requestLogger.http(new AccessLog());
             cfg.events.serverStopped(database::close); // the database outlives every request

@@ -37,7 +37,7 @@ public final class RequestIds {
     }
 
     /** 32 hex digits, the same shape as Nginx's $request_id; unique enough to find one request in logs. */
-    static String mint() {
+    public static String mint() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return String.format("%016x%016x", random.nextLong(), random.nextLong());
     }

@@ -1,0 +1,44 @@
+package dev.roundtrip.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors Jetty answers before Javalin sees the request (a URI or headers too long, an unparseable
+ * request line) in the same problem+json shape as every other error, instead of Jetty's HTML page.
+ */
+public final class JettyErrors extends ErrorHandler {
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                    Callback callback) {
+        String requestId = RequestIds.mint();
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
+        response.getHeaders().put(RequestIds.HEADER, requestId);
+        Content.Sink.write(response, true, problem(code, requestId), callback);
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        String requestId = RequestIds.mint();
+        fields.put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
+        fields.put(RequestIds.HEADER, requestId);
+        return ByteBuffer.wrap(problem(status, requestId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Built by hand: every value is a fixed phrase or a hex id, so nothing needs JSON escaping. */
+    private static String problem(int status, String requestId) {
+        String title = HttpStatus.getMessage(status);
+        return "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"The server could not process this request: " + title.toLowerCase(java.util.Locale.ROOT)
+                + ".\",\"requestId\":\"" + requestId + "\",\"errors\":[]}";
+    }
+}
