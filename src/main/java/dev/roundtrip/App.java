@@ -14,6 +14,8 @@ import dev.roundtrip.http.ProxyHeaders;
 import dev.roundtrip.http.RequestIds;
 import dev.roundtrip.journey.JourneyRepository;
 import dev.roundtrip.journey.JourneyRoutes;
+import dev.roundtrip.metrics.Metrics;
+import dev.roundtrip.metrics.MetricsServer;
 import dev.roundtrip.notes.NoteRepository;
 import dev.roundtrip.notes.NoteRoutes;
 import io.javalin.Javalin;
@@ -42,16 +44,20 @@ public final class App {
 
     private final Config config;
     private final Database database;
+    private final MetricsServer metricsServer;
     private final Javalin javalin;
 
-    private App(Config config, Database database, Javalin javalin) {
+    private App(Config config, Database database, MetricsServer metricsServer, Javalin javalin) {
         this.config = config;
         this.database = database;
+        this.metricsServer = metricsServer;
         this.javalin = javalin;
     }
 
     public static App create(Config config) {
-        Database database = Database.open(config.databaseFile(), config.synchronous());
+        Metrics metrics = new Metrics();
+        Database database = Database.open(config.databaseFile(), config.synchronous(), metrics.registry());
+        MetricsServer metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), metrics);
         ObjectMapper json = Json.mapper();
         NoteRoutes notes = new NoteRoutes(new NoteRepository(database.jdbi(), json, Clock.systemUTC()), new JsonBody(json));
         HealthRoutes health = new HealthRoutes(database);
@@ -73,12 +79,22 @@ public final class App {
                 return connector;
             });
             cfg.jetty.modifyServer(server -> {
+                metrics.bindThreadPool(server.getThreadPool());
                 server.setStopTimeout(STOP_TIMEOUT_MS);
                 server.insertHandler(new GracefulHandler()); // on stop: refuse new requests, finish the ones in flight
                 server.setErrorHandler(new JettyErrors()); // problem+json even for requests Javalin never sees
             });
-            cfg.requestLogger.http(new AccessLog());
-            cfg.events.serverStopped(database::close); // the database outlives every request
+            AccessLog accessLog = new AccessLog();
+            cfg.requestLogger.http((ctx, ms) -> {
+                metrics.recordRequest(ctx, ms);
+                accessLog.handle(ctx, ms);
+            });
+            cfg.events.serverStarting(metricsServer::start);
+            cfg.events.serverStopped(() -> { // after the last request: the database outlives every request
+                metricsServer.stop();
+                database.close();
+                metrics.close();
+            });
             cfg.routes.before(RequestIds::assign);
             problems.register(cfg.routes);
             cfg.routes.apiBuilder(() -> path("api", () -> {
@@ -87,13 +103,14 @@ public final class App {
                 journey.addRoutes();
             }));
         });
-        return new App(config, database, javalin);
+        return new App(config, database, metricsServer, javalin);
     }
 
     public App start() {
         javalin.start();
-        LOG.info("Roundtrip listening on http://{}:{} with database {} (synchronous={})",
-                config.host(), port(), database.file().toAbsolutePath().normalize(), config.synchronous());
+        LOG.info("Roundtrip listening on http://{}:{} with database {} (synchronous={}); metrics on http://{}:{}/metrics",
+                config.host(), port(), database.file().toAbsolutePath().normalize(), config.synchronous(),
+                config.metricsHost(), metricsServer.port());
         return this;
     }
 
@@ -104,6 +121,10 @@ public final class App {
 
     public int port() {
         return javalin.port();
+    }
+
+    public int metricsPort() {
+        return metricsServer.port();
     }
 
     /** The Javalin instance, for JavalinTest. */

@@ -8,7 +8,7 @@ import java.util.Map;
  * Settings read from environment variables, with defaults. A bad value stops the app at start with
  * one clear message instead of failing later in the middle of a request.
  */
-public record Config(String host, int port, Path dataDir, Synchronous synchronous) {
+public record Config(String host, int port, Path dataDir, Synchronous synchronous, String metricsHost, int metricsPort) {
 
     /** SQLite's durability level (sqlite.org/pragma.html#pragma_synchronous), in WAL mode. */
     public enum Synchronous {
@@ -30,10 +30,12 @@ public record Config(String host, int port, Path dataDir, Synchronous synchronou
         if (host.isEmpty()) {
             throw new ConfigException("APP_HOST must not be empty (default 127.0.0.1)");
         }
-        int port = parsePort(env.getOrDefault("APP_PORT", "8000"));
+        int port = parsePort("APP_PORT", env.getOrDefault("APP_PORT", "8000"));
         Path dataDir = Path.of(env.getOrDefault("DATA_DIR", "./data").strip());
         Synchronous synchronous = parseSynchronous(env.getOrDefault("SQLITE_SYNCHRONOUS", "NORMAL"));
-        return new Config(host, port, dataDir, synchronous);
+        String metricsHost = env.getOrDefault("METRICS_HOST", "127.0.0.1").strip();
+        int metricsPort = parsePort("METRICS_PORT", env.getOrDefault("METRICS_PORT", "9464"));
+        return new Config(host, port, dataDir, synchronous, metricsHost, metricsPort);
     }
 
     /** The SQLite database file inside {@link #dataDir()}. */
@@ -41,7 +43,7 @@ public record Config(String host, int port, Path dataDir, Synchronous synchronou
         return dataDir.resolve("roundtrip.db");
     }
 
-    private static int parsePort(String raw) {
+    private static int parsePort(String name, String raw) {
         try {
             int port = Integer.parseInt(raw.strip());
             if (port >= 0 && port <= 65535) {
@@ -50,7 +52,7 @@ public record Config(String host, int port, Path dataDir, Synchronous synchronou
         } catch (NumberFormatException ignored) {
             // fall through to the one message below
         }
-        throw new ConfigException("APP_PORT must be a number from 0 to 65535 (0 = any free port), got '" + raw + "'");
+        throw new ConfigException(name + " must be a number from 0 to 65535 (0 = any free port), got '" + raw + "'");
     }
 
     private static Synchronous parseSynchronous(String raw) {

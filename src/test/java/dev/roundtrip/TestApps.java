@@ -27,7 +27,7 @@ public final class TestApps {
     }
 
     public static Config config(Path dataDir) {
-        return Config.fromEnv(Map.of("APP_PORT", "0", "DATA_DIR", dataDir.toString()));
+        return Config.fromEnv(Map.of("APP_PORT", "0", "METRICS_PORT", "0", "DATA_DIR", dataDir.toString()));
     }
 
     /** Runs {@code test} against a started app (port 0) on {@code dataDir}; the app is stopped afterwards. */

@@ -3,6 +3,7 @@ package dev.roundtrip.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.roundtrip.Config;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,8 +52,15 @@ public final class Database implements AutoCloseable {
 
     /** Opens (creating if needed) the database file and brings its schema up to date. */
     public static Database open(Path file, Config.Synchronous synchronous) {
+        return open(file, synchronous, null);
+    }
+
+    /** As {@link #open(Path, Config.Synchronous)}, reporting pool metrics to {@code metrics} (may be null). */
+    public static Database open(Path file, Config.Synchronous synchronous, MeterRegistry metrics) {
         createParentDirectory(file);
-        HikariDataSource pool = new HikariDataSource(poolConfig(file, synchronous));
+        HikariConfig config = poolConfig(file, synchronous);
+        config.setMetricRegistry(metrics); // hikaricp_connections_* in /metrics
+        HikariDataSource pool = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
         } catch (RuntimeException e) {

@@ -195,6 +195,19 @@ class EdgeIT {
     }
 
     @Test
+    void metricsAreServedLocallyButUnreachableThroughNginx() throws Exception {
+        HttpResponse<String> local = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + stack.metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, local.statusCode());
+        assertTrue(local.body().contains("http_server_requests_seconds_count"));
+        for (String path : new String[] {"/metrics", "/api/metrics", "/api/../metrics", "/api/%2e%2e/metrics"}) {
+            HttpResponse<String> res = send(h1, get(path));
+            assertTrue(res.statusCode() == 404 || res.statusCode() == 400, path + " → " + res.statusCode());
+            assertFalse(res.body().contains("jvm_memory"), path);
+        }
+    }
+
+    @Test
     void nginxConfigTestPassesOnTheRenderedConfig() throws Exception {
         String out = stack.run(EdgeStack.nginxBinary(), Map.of(), "-t", "-p", stack.nginxDir() + "/",
                 "-c", stack.nginxDir().resolve("nginx.conf").toString(), "-e", "stderr");

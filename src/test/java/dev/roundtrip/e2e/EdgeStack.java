@@ -39,6 +39,7 @@ public final class EdgeStack implements AutoCloseable {
     public final int appPort = freePort();
     public final int httpsPort = freePort();
     public final int httpPort = freePort();
+    public final int metricsPort = freePort();
     private final Path certificate;
     private Process app;
     private Process nginx;
@@ -82,6 +83,7 @@ public final class EdgeStack implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("app.log").toFile()));
         pb.environment().put("APP_PORT", String.valueOf(appPort));
         pb.environment().put("DATA_DIR", dir.resolve("data").toString());
+        pb.environment().put("METRICS_PORT", String.valueOf(metricsPort));
         app = pb.start();
         appStarts++;
         int start = appStarts;
