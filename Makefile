@@ -9,7 +9,7 @@ JAVA_TOOLS := java=openjdk-17-jdk-headless javac=openjdk-17-jdk-headless mvn=mav
 # What the edge and its tests need: Debian's Nginx, OpenSSL for the certificate, envsubst for templates, curl.
 EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl
 
-.PHONY: help build test run run-app compose-config clean
+.PHONY: help build test run run-app backup restore compose-config clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,6 +29,13 @@ run: build ## Nginx (https://localhost:8443) in front of the app; Ctrl-C stops b
 
 run-app: build ## the app alone on 127.0.0.1:8000 (APP_HOST, APP_PORT, DATA_DIR, SQLITE_SYNCHRONOUS)
 	exec java $${JAVA_OPTS:-} -jar $(JAR)
+
+backup: build ## consistent online copy of the database into DATA_DIR/backups/ (the app may keep running)
+	java -cp $(JAR) dev.roundtrip.db.Backup backup
+
+restore: build ## restore FILE=DATA_DIR/backups/….db into DATA_DIR (stop the app first)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=data/backups/roundtrip-….db"; exit 2; }
+	java -cp $(JAR) dev.roundtrip.db.Backup restore "$(FILE)"
 
 compose-config: ## check compose.yaml against docker-compose's schema (no Docker engine needed)
 	@scripts/require.sh docker-compose=docker-compose
