@@ -31,6 +31,9 @@ public final class Backup {
 
     /** Writes DATA_DIR/backups/roundtrip-STAMP.db and checks it; returns its path. */
     public static Path backup(Path database) throws SQLException, IOException {
+        if (!Files.isRegularFile(database)) { // opening it would create an empty database
+            throw new IllegalArgumentException("no database at " + database + " (check DATA_DIR)");
+        }
         Path dir = Files.createDirectories(database.toAbsolutePath().getParent().resolve("backups"));
         Path target = dir.resolve("roundtrip-" + STAMP.format(Instant.now()) + ".db");
         try (Connection c = open(database); Statement s = c.createStatement()) {
