@@ -6,6 +6,8 @@ import io.javalin.testtools.HttpClient;
 import io.javalin.testtools.JavalinTest;
 import io.javalin.testtools.Response;
 import io.javalin.testtools.TestCase;
+import io.javalin.testtools.TestConfig;
+import dev.roundtrip.contract.ValidatingHttpClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -30,10 +32,17 @@ public final class TestApps {
         return Config.fromEnv(Map.of("APP_PORT", "0", "METRICS_PORT", "0", "DATA_DIR", dataDir.toString()));
     }
 
-    /** Runs {@code test} against a started app (port 0) on {@code dataDir}; the app is stopped afterwards. */
+    /**
+     * Runs {@code test} against a started app (port 0) on {@code dataDir}; the app is stopped afterwards.
+     * Every response the test's client receives is checked against openapi.yaml.
+     */
     public static void run(Path dataDir, TestCase test) {
-        JavalinTest.test(App.create(config(dataDir)).javalin(), test);
+        JavalinTest.test(App.create(config(dataDir)).javalin(), CONTRACT_CHECKED, test);
     }
+
+    /** No cookies to clear (the API sets none); logs captured as JavalinTest does by default. */
+    private static final TestConfig CONTRACT_CHECKED =
+            new TestConfig(false, true, ValidatingHttpClient.wrap(java.net.http.HttpClient.newHttpClient()));
 
     public static Response postJson(HttpClient client, String path, String json, String... headers) {
         return send(client, "POST", path, json, headers);

@@ -1,5 +1,6 @@
 package dev.roundtrip.e2e;
 
+import dev.roundtrip.contract.ValidatingHttpClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -44,6 +45,8 @@ public final class EdgeStack implements AutoCloseable {
     private Process app;
     private Process nginx;
     private int appStarts;
+    /** Extra environment for the app (e.g. SQLITE_SYNCHRONOUS); empty unless given to {@link #start(Map, Map)}. */
+    private Map<String, String> appEnv = Map.of();
 
     private EdgeStack(Path dir) {
         this.dir = dir;
@@ -52,9 +55,15 @@ public final class EdgeStack implements AutoCloseable {
 
     /** Renders and starts everything; {@code renderEnv} can override render-nginx.sh's variables. */
     public static EdgeStack start(Map<String, String> renderEnv) throws Exception {
+        return start(renderEnv, Map.of());
+    }
+
+    /** As {@link #start(Map)}, with {@code appEnv} added to the app's environment at every (re)start. */
+    public static EdgeStack start(Map<String, String> renderEnv, Map<String, String> appEnv) throws Exception {
         // rwxr-xr-x: run as root, Nginx's workers are `nobody` and must be able to read the static files.
         EdgeStack stack = new EdgeStack(Files.createTempDirectory("roundtrip-e2e-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))));
+        stack.appEnv = Map.copyOf(appEnv);
         try {
             stack.run("scripts/make-cert.sh", Map.of(), stack.dir.resolve("certs").toString());
             Map<String, String> env = new HashMap<>(Map.of(
@@ -84,6 +93,7 @@ public final class EdgeStack implements AutoCloseable {
         pb.environment().put("APP_PORT", String.valueOf(appPort));
         pb.environment().put("DATA_DIR", dir.resolve("data").toString());
         pb.environment().put("METRICS_PORT", String.valueOf(metricsPort));
+        pb.environment().putAll(appEnv);
         app = pb.start();
         appStarts++;
         int start = appStarts;
@@ -96,6 +106,19 @@ public final class EdgeStack implements AutoCloseable {
         if (!app.waitFor(20, TimeUnit.SECONDS)) {
             throw new AssertionError("the app did not stop within 20 s of SIGTERM");
         }
+    }
+
+    /** SIGKILL (what the OOM killer or a power cut does to the process): no shutdown hook, no clean close. */
+    public void killApp() throws InterruptedException {
+        app.destroyForcibly();
+        if (!app.waitFor(20, TimeUnit.SECONDS)) {
+            throw new AssertionError("the app did not die within 20 s of SIGKILL");
+        }
+    }
+
+    /** The app's SQLite file, for tests that check what was stored without going through the app. */
+    public Path databaseFile() {
+        return dir.resolve("data/roundtrip.db");
     }
 
     public Process appProcess() {
@@ -117,10 +140,13 @@ public final class EdgeStack implements AutoCloseable {
         return URI.create("https://localhost:" + httpsPort + path);
     }
 
-    /** An HTTP client that verifies Nginx's certificate against the one generated for this stack. */
+    /**
+     * An HTTP client that verifies Nginx's certificate against the one generated for this stack, and
+     * checks every /api/ response against openapi.yaml.
+     */
     public HttpClient client(HttpClient.Version version) {
-        return HttpClient.newBuilder().version(version).sslContext(trustingOurCertificate())
-                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+        return ValidatingHttpClient.wrap(HttpClient.newBuilder().version(version).sslContext(trustingOurCertificate())
+                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build());
     }
 
     public List<String> nginxAccessLog() throws IOException {
