@@ -59,7 +59,7 @@ public final class App {
         Database database = Database.open(config.databaseFile(), config.synchronous(), metrics.registry());
         MetricsServer metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), metrics);
         ObjectMapper json = Json.mapper();
-        NoteRoutes notes = new NoteRoutes(new NoteRepository(database.jdbi(), json, Clock.systemUTC()), new JsonBody(json));
+        NoteRoutes notes = new NoteRoutes(new NoteRepository(database, json, Clock.systemUTC()), new JsonBody(json));
         HealthRoutes health = new HealthRoutes(database);
         JourneyRoutes journey = new JourneyRoutes(new JourneyRepository(database.jdbi()));
         ProblemResponses problems = new ProblemResponses(json);

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -22,10 +23,11 @@ import org.sqlite.SQLiteDataSource;
  * The SQLite database: one file, opened with the settings a web service needs, migrated by Flyway,
  * and shared through a small connection pool. Nothing feature-specific lives here.
  *
- * <p>Why a pool and not a single writer: in WAL mode readers never block each other or the writer,
- * so a pool lets GETs run in parallel; writers still take turns on SQLite's one write lock. Each
- * write begins with BEGIN IMMEDIATE, so a writer waits for the lock up front (up to busy_timeout)
- * instead of failing with SQLITE_BUSY when a read transaction tries to upgrade to a write.
+ * <p>Reads and writes go different ways. In WAL mode readers never block each other or the writer, so
+ * reads use a pool and run in parallel. SQLite has one write lock, so writes go through a single
+ * writer with group commit ({@link GroupCommit}): many writes, one transaction, one fsync. Every write
+ * transaction still begins with BEGIN IMMEDIATE, so anything else writing to the file (a backup tool,
+ * sqlite3) makes it wait for the lock up front (busy_timeout) instead of failing with SQLITE_BUSY.
  */
 public final class Database implements AutoCloseable {
 
@@ -37,6 +39,7 @@ public final class Database implements AutoCloseable {
     private final Path file;
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
+    private final GroupCommit writes;
     /** Runs readiness probes so a stuck database makes the probe time out instead of hang. */
     private final ExecutorService probeExecutor = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "db-probe");
@@ -48,6 +51,7 @@ public final class Database implements AutoCloseable {
         this.file = file;
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        this.writes = new GroupCommit(jdbi);
     }
 
     /** Opens (creating if needed) the database file and brings its schema up to date. */
@@ -70,8 +74,17 @@ public final class Database implements AutoCloseable {
         return new Database(file, pool);
     }
 
+    /** For reads: any pooled connection, in parallel. */
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /**
+     * Runs {@code work} as a write: in a transaction (BEGIN IMMEDIATE) on the single writer, grouped
+     * with other writes that arrive meanwhile, and returns only once it is committed (see GroupCommit).
+     */
+    public <T> T write(HandleCallback<T, RuntimeException> work) {
+        return writes.write(work);
     }
 
     public Path file() {
@@ -95,6 +108,7 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         probeExecutor.shutdownNow();
+        writes.close(); // finishes the writes already queued, then stops
         dataSource.close();
     }
 

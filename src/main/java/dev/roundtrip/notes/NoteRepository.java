@@ -18,14 +18,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.roundtrip.db.Database;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * Where notes are stored: every SQL statement for notes lives in this file. Each write runs in its
- * own transaction, which the database opens with BEGIN IMMEDIATE (see {@code db.Database}).
+ * Where notes are stored: every SQL statement for notes lives in this file. Reads use the pool; each
+ * write runs through {@link Database#write}, atomically, and returns once it is committed.
  */
 public final class NoteRepository {
 
@@ -80,18 +81,20 @@ public final class NoteRepository {
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final TypeReference<List<String>> TAG_LIST = new TypeReference<>() { };
 
+    private final Database database;
     private final Jdbi jdbi;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public NoteRepository(Jdbi jdbi, ObjectMapper json, Clock clock) {
-        this.jdbi = jdbi;
+    public NoteRepository(Database database, ObjectMapper json, Clock clock) {
+        this.database = database;
+        this.jdbi = database.jdbi();
         this.json = json;
         this.clock = clock;
     }
 
     public Note create(NoteInput input) {
-        return jdbi.inTransaction(h -> insert(h, input));
+        return database.write(h -> insert(h, input));
     }
 
     private Note insert(Handle h, NoteInput input) {
@@ -107,7 +110,7 @@ public final class NoteRepository {
      */
     public Created create(NoteInput input, String idempotencyKey) {
         String hash = sha256(toJson(input));
-        return jdbi.inTransaction(h -> {
+        return database.write(h -> {
             Instant now = clock.instant();
             h.createUpdate(EXPIRE_KEYS).bind("cutoff", format(now.minus(KEY_RETENTION))).execute();
             Optional<Map<String, Object>> previous = h.createQuery(FIND_KEY).bind("key", idempotencyKey).mapToMap().findOne();
@@ -160,7 +163,7 @@ public final class NoteRepository {
      * null means unconditional.
      */
     public Replaced replace(long id, NoteInput input, List<Long> versions) {
-        return jdbi.inTransaction(h -> {
+        return database.write(h -> {
             Optional<Note> updated = h.createQuery(REPLACE)
                     .bind("id", id).bind("title", input.title()).bind("body", input.body())
                     .bind("tags", toJson(input.tags())).bind("now", now())
@@ -176,7 +179,7 @@ public final class NoteRepository {
 
     /** Deletes the note; {@code versions} as for {@link #replace}. */
     public Outcome delete(long id, List<Long> versions) {
-        return jdbi.inTransaction(h -> {
+        return database.write(h -> {
             int deleted = h.createUpdate(DELETE)
                     .bind("id", id).bind("anyVersion", versions == null).bindList("versions", orNone(versions))
                     .execute();
