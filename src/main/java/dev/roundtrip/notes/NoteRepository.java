@@ -65,7 +65,9 @@ public final class NoteRepository {
     /** Newest first; the page starts below the cursor's id. Filters are appended as AND clauses. */
     private static final String LIST = "SELECT " + COLUMNS + " FROM notes WHERE id < :beforeId";
     private static final String WITH_TAG = " AND id IN (SELECT note_id FROM note_tags WHERE tag = :tag)";
-    private static final String MATCHING = " AND id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH :match)";
+    private static final String MATCHING = " AND id IN (SELECT rowid FROM notes_search WHERE notes_search MATCH :match)";
+    /** For search words under 3 characters, which a trigram index cannot serve: a scan of the notes. */
+    private static final String CONTAINING = " AND (title LIKE :like%d ESCAPE '!' OR body LIKE :like%d ESCAPE '!')";
     private static final String PAGE = " ORDER BY id DESC LIMIT :limit";
 
     /** The version check is in the same statement as the write, so no other update can slip in between. */
@@ -131,12 +133,16 @@ public final class NoteRepository {
     }
 
     public NotePage list(NoteListRequest request) {
+        SearchTerms search = request.query() == null ? new SearchTerms(null, List.of()) : SearchTerms.from(request.query());
         StringBuilder sql = new StringBuilder(LIST);
         if (request.tag() != null) {
             sql.append(WITH_TAG);
         }
-        if (request.query() != null) {
+        if (search.trigramQuery() != null) {
             sql.append(MATCHING);
+        }
+        for (int i = 0; i < search.likePatterns().size(); i++) {
+            sql.append(String.format(CONTAINING, i, i));
         }
         sql.append(PAGE);
         List<Note> rows = jdbi.withHandle(h -> {
@@ -146,8 +152,11 @@ public final class NoteRepository {
             if (request.tag() != null) {
                 query.bind("tag", request.tag());
             }
-            if (request.query() != null) {
-                query.bind("match", FullTextQuery.from(request.query()));
+            if (search.trigramQuery() != null) {
+                query.bind("match", search.trigramQuery());
+            }
+            for (int i = 0; i < search.likePatterns().size(); i++) {
+                query.bind("like" + i, search.likePatterns().get(i));
             }
             return query.map(this::map).list();
         });

@@ -91,6 +91,31 @@ class NoteListTest {
     }
 
     @Test
+    void koreanSearchFindsWordsWithParticlesAttached() {
+        TestApps.run(dataDir, (server, client) -> {
+            postJson(client, "/api/notes", "{\"title\":\"요청을 받고 응답하기\",\"body\":\"서버는 요청이 도착한걸 인지한다\"}");
+            postJson(client, "/api/notes", "{\"title\":\"데이터 저장\",\"body\":\"SQLite에 저장하고 응답을 돌려준다\"}");
+            assertEquals(List.of("요청을 받고 응답하기"), search(client, "요청"));       // 2 characters: 요청을, 요청이
+            assertEquals(List.of("데이터 저장", "요청을 받고 응답하기"), search(client, "응답"));
+            assertEquals(List.of("요청을 받고 응답하기"), search(client, "도착한걸"));   // trigram index
+            assertEquals(List.of("데이터 저장"), search(client, "sqlite 저장"));        // mixed scripts, both words
+            assertEquals(List.of(), search(client, "요청 SQLite"));
+        });
+    }
+
+    @Test
+    void shortWordsAreSearchedLiterallyNotAsWildcards() {
+        TestApps.run(dataDir, (server, client) -> {
+            postJson(client, "/api/notes", "{\"title\":\"100% sure\"}");
+            postJson(client, "/api/notes", "{\"title\":\"a_b\"}");
+            postJson(client, "/api/notes", "{\"title\":\"plain\"}");
+            assertEquals(List.of("100% sure"), search(client, "0%"));
+            assertEquals(List.of("a_b"), search(client, "_"));
+            assertEquals(List.of("a_b", "plain"), search(client, "A"));   // case-insensitive, anywhere
+        });
+    }
+
+    @Test
     void searchFollowsUpdatesAndDeletes() {
         TestApps.run(dataDir, (server, client) -> {
             String path = TestApps.header(postJson(client, "/api/notes", "{\"title\":\"alpha\"}"), "Location");
