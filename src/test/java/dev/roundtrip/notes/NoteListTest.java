@@ -111,7 +111,7 @@ class NoteListTest {
             postJson(client, "/api/notes", "{\"title\":\"plain\"}");
             assertEquals(List.of("100% sure"), search(client, "0%"));
             assertEquals(List.of("a_b"), search(client, "_"));
-            assertEquals(List.of("a_b", "plain"), search(client, "A"));   // case-insensitive, anywhere
+            assertEquals(List.of("plain", "a_b"), search(client, "A"));   // case-insensitive, anywhere; newest first
         });
     }
 
