@@ -20,7 +20,8 @@ if [ "$(id -u)" -eq 0 ] && ! runuser -u nobody -- test -x "$(cd "$RUN_DIR" && pw
 fi
 
 scripts/make-cert.sh "$RUN_DIR/certs" >/dev/null
-TLS_CERT=$RUN_DIR/certs/localhost.crt TLS_KEY=$RUN_DIR/certs/localhost.key scripts/render-nginx.sh "$RUN_DIR/nginx" >/dev/null
+APP_UPSTREAM=127.0.0.1:$APP_PORT TLS_CERT=$RUN_DIR/certs/localhost.crt TLS_KEY=$RUN_DIR/certs/localhost.key \
+  scripts/render-nginx.sh "$RUN_DIR/nginx" >/dev/null
 nginx_args=(-p "$(cd "$RUN_DIR/nginx" && pwd)/" -c "$(cd "$RUN_DIR/nginx" && pwd)/nginx.conf" -e stderr)
 nginx -t -q "${nginx_args[@]}"
 
