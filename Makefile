@@ -8,8 +8,14 @@ MVN := mvn -B -q
 JAVA_TOOLS := java=openjdk-17-jdk-headless javac=openjdk-17-jdk-headless mvn=maven
 # What the edge and its tests need: Debian's Nginx, OpenSSL for the certificate, envsubst for templates, curl.
 EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl
+# Node and npm install newman (Postman's runner) and Swagger UI (the /docs/ page) from package-lock.json.
+NODE_TOOLS := node=nodejs npm=npm
+# What the end-to-end tests add: a browser for the page tests.
+TEST_TOOLS := chromium=chromium
+# Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
+SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
-.PHONY: help build test run run-app backup restore compose-config clean
+.PHONY: help build test run run-app postman backup restore compose-config clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,16 +25,20 @@ build: ## build the runnable jar (target/roundtrip.jar)
 	$(MVN) -DskipTests package
 	@echo "built $(JAR)"
 
-test: ## run every test: unit, integration (real SQLite) and end-to-end (real Nginx over HTTPS)
-	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS)
+test: $(SWAGGER_UI) ## run every test: unit, integration (real SQLite), end-to-end (real Nginx, HTTPS, Chromium)
+	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) $(TEST_TOOLS)
 	mvn -B verify
 
-run: build ## Nginx (https://localhost:8443) in front of the app; Ctrl-C stops both
+run: build $(SWAGGER_UI) ## Nginx (https://localhost:8443) in front of the app; Ctrl-C stops both
 	@scripts/require.sh $(EDGE_TOOLS)
 	scripts/run.sh
 
 run-app: build ## the app alone on 127.0.0.1:8000 (APP_HOST, APP_PORT, DATA_DIR, SQLITE_SYNCHRONOUS)
 	exec java $${JAVA_OPTS:-} -jar $(JAR)
+
+postman: build $(SWAGGER_UI) ## run the Postman collection with newman against a fresh stack (as make run starts it)
+	@scripts/require.sh $(EDGE_TOOLS)
+	scripts/postman.sh
 
 backup: build ## consistent online copy of the database into DATA_DIR/backups/ (the app may keep running)
 	java -cp $(JAR) dev.roundtrip.db.Backup backup
@@ -43,3 +53,11 @@ compose-config: ## check compose.yaml against docker-compose's schema (no Docker
 
 clean: ## remove build output (keeps data/)
 	$(MVN) clean
+
+# Node packages at the versions package-lock.json pins; --ignore-scripts: no install scripts run.
+node_modules/.package-lock.json: package-lock.json
+	@scripts/require.sh $(NODE_TOOLS)
+	npm ci --ignore-scripts --no-audit --no-fund
+
+$(SWAGGER_UI): node_modules/.package-lock.json scripts/vendor-swagger-ui.sh
+	scripts/vendor-swagger-ui.sh nginx/html/docs/vendor

@@ -8,13 +8,16 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends nginx openssl gettext-base \
  && rm -rf /var/lib/apt/lists/*
 
-# The templates, and the same two scripts `make run` uses (on PATH for the entrypoint).
+# The templates, the API contract (served at /docs/openapi.yaml), and the same two scripts `make run`
+# uses (on PATH for the entrypoint).
 COPY nginx/ /opt/roundtrip/nginx/
+COPY openapi.yaml /opt/roundtrip/openapi.yaml
 COPY scripts/render-nginx.sh scripts/make-cert.sh docker/nginx-entrypoint.sh /usr/local/bin/
 
 # Settings for render-nginx.sh; override any of them with `environment:` in compose.yaml.
 # Logs go to stdout/stderr, where `docker logs` collects them.
 ENV NGINX_SRC=/opt/roundtrip/nginx \
+    OPENAPI_SPEC=/opt/roundtrip/openapi.yaml \
     NGINX_RUN_DIR=/run/roundtrip-nginx \
     HTTPS_PORT=443 \
     HTTP_PORT=80 \

@@ -27,6 +27,7 @@ API_RATE_BURST=${API_RATE_BURST:-200}
 HSTS_MAX_AGE=${HSTS_MAX_AGE:-300}                 # seconds; short for localhost (see security-headers.conf)
 LISTEN_IPV6=${LISTEN_IPV6:-auto}                  # auto | on | off
 EXTRA_INCLUDE_DIR=${EXTRA_INCLUDE_DIR:-}          # optional: *.conf files added inside the HTTPS server
+OPENAPI_SPEC=${OPENAPI_SPEC:-$repo_dir/openapi.yaml}  # the contract, served at /docs/openapi.yaml
 
 # --- Validation: one clear line per mistake ------------------------------------------------------
 is_port() { [[ $1 =~ ^[0-9]+$ ]] && (( 10#$1 >= 1 && 10#$1 <= 65535 )); }
@@ -41,6 +42,7 @@ done
 [[ $HSTS_MAX_AGE =~ ^[0-9]+$ ]] || fail "HSTS_MAX_AGE must be a number of seconds, got '$HSTS_MAX_AGE'"
 [[ -f $NGINX_SRC/nginx.conf ]] || fail "no nginx.conf in NGINX_SRC=$NGINX_SRC"
 [[ -z $EXTRA_INCLUDE_DIR || -d $EXTRA_INCLUDE_DIR ]] || fail "EXTRA_INCLUDE_DIR is not a directory: $EXTRA_INCLUDE_DIR"
+[[ -r $OPENAPI_SPEC ]] || fail "OPENAPI_SPEC not readable: $OPENAPI_SPEC"
 
 # Nginx reads relative certificate paths from OUT_DIR, which is rarely what the caller meant.
 [[ $TLS_CERT == /* ]] || TLS_CERT=$PWD/$TLS_CERT
@@ -94,6 +96,15 @@ copy_tree() {
     done < <(find "$src" -type f -print0)
 }
 copy_tree "$NGINX_SRC" "$out_dir"
+
+# /docs/ (snippets/docs.conf): the contract goes next to the page that renders it, copied unchanged.
+# Swagger UI came with the tree above, from html/docs/vendor/ (git-ignored, filled from npm by
+# scripts/vendor-swagger-ui.sh); without it the rest of the site works and /docs/ says what to run.
+mkdir -p "$out_dir/html/docs"
+cp "$OPENAPI_SPEC" "$out_dir/html/docs/openapi.yaml"
+[[ -f $out_dir/html/docs/vendor/swagger-ui-bundle.js ]] ||
+    echo "render-nginx.sh: note: no Swagger UI in $NGINX_SRC/html/docs/vendor/, /docs/ will not render" \
+        "(scripts/vendor-swagger-ui.sh $NGINX_SRC/html/docs/vendor fills it)" >&2
 
 # The hook for extra server-level config: conf.d/roundtrip.conf includes conf.d/roundtrip.d/*.conf.
 mkdir -p "$out_dir/conf.d/roundtrip.d"
