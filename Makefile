@@ -10,8 +10,10 @@ JAVA_TOOLS := java=openjdk-17-jdk-headless javac=openjdk-17-jdk-headless mvn=mav
 EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl
 # Node and npm install newman (Postman's runner) and Swagger UI (the /docs/ page) from package-lock.json.
 NODE_TOOLS := node=nodejs npm=npm
-# What the end-to-end tests add: a browser for the page tests.
-TEST_TOOLS := chromium=chromium
+# What the end-to-end tests add: the guide's commands (docs/guide.md) and a browser with a Korean font for
+# the page tests.
+TEST_TOOLS := jq=jq sqlite3=sqlite3 ss=iproute2 ip=iproute2 ps=procps getent=libc-bin tcpdump=tcpdump \
+	chromium=chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 

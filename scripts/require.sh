@@ -2,6 +2,8 @@
 # Makes sure system tools exist before a make target uses them.
 # Usage: scripts/require.sh COMMAND=PACKAGE [COMMAND=PACKAGE ...]
 #   e.g. scripts/require.sh nginx=nginx openssl=openssl envsubst=gettext-base
+# COMMAND may also be an absolute path, for packages that bring no command (e.g. a font):
+#   /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk
 # As root on Debian/Ubuntu the missing packages are installed (one `apt-get update`, then
 # `apt-get install -y`); otherwise it stops with one line saying exactly what to install.
 set -euo pipefail
@@ -11,7 +13,12 @@ missing_commands=()
 for pair in "$@"; do
   command_name=${pair%%=*}
   package=${pair#*=}
-  if ! command -v "$command_name" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$command_name" ]; then
+  if [[ $command_name == /* ]]; then
+    present() { [ -e "$command_name" ]; }
+  else
+    present() { command -v "$command_name" >/dev/null 2>&1 || [ -x "/usr/sbin/$command_name" ]; }
+  fi
+  if ! present; then
     missing_commands+=("$command_name")
     missing_packages+=("$package")
   fi

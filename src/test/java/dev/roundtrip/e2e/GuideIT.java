@@ -1,0 +1,198 @@
+package dev.roundtrip.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * docs/guide.md cannot rot: every ```sh block runs against a fresh stack, with the guide's well-known ports
+ * and paths rewritten to the stack's, under `bash -e -o pipefail` (any failing command fails the block), and
+ * its output must show what the block's marker lines promise:
+ * <pre>
+ *   # expect: TEXT        the output contains TEXT
+ *   # expect-re: REGEX    the output contains a match of REGEX
+ *   # expect-not: TEXT    the output does not contain TEXT
+ *   # needs: tcpdump      a packet capture: skipped only when tcpdump is missing or may not capture here
+ * </pre>
+ */
+class GuideIT {
+
+    private static final Path GUIDE = EdgeStack.PROJECT.resolve("docs/guide.md");
+    private static final long BLOCK_SECONDS = 30;
+    /** Commands the guide uses → the Debian package that has them (tcpdump is optional: see `needs`). */
+    private static final Map<String, String> TOOLS = orderedMap("curl", "curl", "jq", "jq", "openssl", "openssl",
+            "ss", "iproute2", "ip", "iproute2", "ps", "procps", "sqlite3", "sqlite3", "getent", "libc-bin",
+            "jcmd", "openjdk-17-jdk-headless", "nginx", "nginx", "timeout", "coreutils");
+    private static final Pattern SECTION = Pattern.compile("^## ([0-9]+)\\. (.+)$");
+    private static EdgeStack stack;
+    private static int sparePort;
+
+    /** What a block printed (stdout and stderr together) and its exit status. */
+    record Result(int exit, String output) {
+    }
+
+    /** One ```sh block: where it is in the guide, and its text as written there. */
+    record Block(int section, String heading, int line, String script) {
+        String name() {
+            return "§" + section + " " + heading + " (guide.md line " + line + ")";
+        }
+    }
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        List<String> missing = TOOLS.keySet().stream().filter(tool -> !onPath(tool)).toList();
+        if (!missing.isEmpty()) {
+            fail("the guide's commands need " + missing + ": `make test` installs them (as root), or: sudo apt-get install -y "
+                    + String.join(" ", missing.stream().map(TOOLS::get).distinct().toList()));
+        }
+        stack = EdgeStack.start(Map.of());
+        try (ServerSocket socket = new ServerSocket(0)) {
+            sparePort = socket.getLocalPort(); // for the guide's throwaway second app (port 8001)
+        }
+    }
+
+    @AfterAll
+    static void stopStack() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void guideAnswersTheTwelveQuestionsInOrderEachWithACommand() throws IOException {
+        List<Block> blocks = blocks(Files.readString(GUIDE, StandardCharsets.UTF_8));
+        assertEquals(IntStream.rangeClosed(1, 12).boxed().toList(), blocks.stream().map(Block::section).distinct().toList(),
+                "sections 1–12, in order, each with at least one ```sh block");
+        assertTrue(Files.readString(GUIDE).contains("```mermaid\nsequenceDiagram"), "the Mermaid sequence diagram");
+        for (Block block : blocks) {
+            assertFalse(markers(block.script(), "expect").isEmpty() && markers(block.script(), "expect-re").isEmpty(),
+                    block.name() + " promises nothing: add a `# expect:` line");
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCommandBlockRunsAndShowsWhatTheGuideSays() throws IOException {
+        return blocks(Files.readString(GUIDE, StandardCharsets.UTF_8)).stream()
+                .map(block -> dynamicTest(block.name(), () -> check(block)));
+    }
+
+    private static void check(Block block) throws Exception {
+        String script = forStack(block.script());
+        boolean capture = markers(script, "needs").contains("tcpdump");
+        Assumptions.assumeTrue(!capture || onPath("tcpdump"), "tcpdump is not installed: `make test` installs it as root");
+        Result result = run(block, script);
+        String output = result.output();
+        Assumptions.assumeFalse(capture && output.contains("permission"), "capturing packets needs root or CAP_NET_RAW");
+        String context = "\n--- script ---\n" + script + "--- output ---\n" + output;
+        assertEquals(0, result.exit(), block.name() + " failed" + context);
+        for (String text : markers(script, "expect")) {
+            assertTrue(output.contains(text), block.name() + ": output lacks `" + text + "`" + context);
+        }
+        for (String regex : markers(script, "expect-re")) {
+            assertTrue(Pattern.compile(regex).matcher(output).find(), block.name() + ": no match for /" + regex + "/" + context);
+        }
+        for (String text : markers(script, "expect-not")) {
+            assertFalse(output.contains(text), block.name() + ": output should not contain `" + text + "`" + context);
+        }
+    }
+
+    /** The guide is written for `make run`; the test stack has its own free ports and directories. */
+    static String forStack(String script) {
+        Map<String, String> ports = Map.of("8443", "" + stack.httpsPort, "8080", "" + stack.httpPort,
+                "8000", "" + stack.appPort, "9464", "" + stack.metricsPort, "8001", "" + sparePort);
+        Matcher m = Pattern.compile("\\b(8443|8080|8000|9464|8001)\\b").matcher(script);
+        String withPorts = m.replaceAll(match -> ports.get(match.group(1)));
+        return withPorts.replace("./data/", stack.dir.resolve("data") + "/")
+                .replace(".run/nginx/", stack.nginxDir() + "/")
+                .replace(".run/certs/", stack.dir.resolve("certs") + "/");
+    }
+
+    /**
+     * Runs one block in its own process group (setsid), from the project folder, bounded in time. Afterwards the
+     * whole group is killed, so a background process the block started (tcpdump, a second app) never outlives it.
+     */
+    private static Result run(Block block, String script) throws Exception {
+        Path out = stack.dir.resolve("guide-line-" + block.line() + ".out");
+        ProcessBuilder pb = new ProcessBuilder("setsid", "--wait", "bash", "-e", "-o", "pipefail", "-c", script)
+                .directory(EdgeStack.PROJECT.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().put("PATH", pb.environment().get("PATH") + ":/usr/sbin:/sbin"); // nginx, ip for non-root users
+        Process p = pb.start();
+        boolean finished = p.waitFor(BLOCK_SECONDS, TimeUnit.SECONDS);
+        new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).start().waitFor(5, TimeUnit.SECONDS);
+        p.waitFor(5, TimeUnit.SECONDS);
+        String output = Files.readString(out, StandardCharsets.UTF_8);
+        if (!finished) {
+            fail(block.name() + " did not finish within " + BLOCK_SECONDS + " s\n--- script ---\n" + script + "--- output ---\n" + output);
+        }
+        return new Result(p.exitValue(), output);
+    }
+
+    /** Every ```sh block, with the numbered section ("## 3. …") it belongs to. */
+    static List<Block> blocks(String markdown) {
+        List<Block> blocks = new ArrayList<>();
+        String[] lines = markdown.split("\n", -1);
+        int section = 0;
+        String heading = "(before the first section)";
+        for (int i = 0; i < lines.length; i++) {
+            Matcher title = SECTION.matcher(lines[i]);
+            if (title.matches()) {
+                section = Integer.parseInt(title.group(1));
+                heading = title.group(2);
+            } else if (lines[i].equals("```sh")) {
+                StringBuilder script = new StringBuilder();
+                int start = i + 1;
+                while (++i < lines.length && !lines[i].equals("```")) {
+                    script.append(lines[i]).append('\n');
+                }
+                blocks.add(new Block(section, heading, start, script.toString()));
+            }
+        }
+        return blocks;
+    }
+
+    /** The values of `# KIND: value` lines; "expect" does not match "expect-re" or "expect-not". */
+    static List<String> markers(String script, String kind) {
+        List<String> values = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^# " + Pattern.quote(kind) + ": (.+)$").matcher(script);
+        while (m.find()) {
+            values.add(m.group(1));
+        }
+        return values;
+    }
+
+    private static boolean onPath(String tool) {
+        String path = System.getenv("PATH") + ":/usr/sbin:/sbin";
+        return Stream.of(path.split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
+    }
+
+    private static Map<String, String> orderedMap(String... pairs) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+}
