@@ -10,14 +10,14 @@ JAVA_TOOLS := java=openjdk-17-jdk-headless javac=openjdk-17-jdk-headless mvn=mav
 EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl
 # Node and npm install newman (Postman's runner) and Swagger UI (the /docs/ page) from package-lock.json.
 NODE_TOOLS := node=nodejs npm=npm
-# What the end-to-end tests add: the guide's commands (docs/guide.md) and a browser with a Korean font for
-# the page tests.
+# What the end-to-end tests add: the guide's commands (docs/guide.md), a browser with a Korean font for the
+# page tests, and the load generator of the soak test.
 TEST_TOOLS := jq=jq sqlite3=sqlite3 ss=iproute2 ip=iproute2 ps=procps getent=libc-bin tcpdump=tcpdump \
-	chromium=chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk
+	chromium=chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk wrk=wrk
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
-.PHONY: help build test run run-app postman backup restore compose-config clean
+.PHONY: help build test run run-app postman chaos soak backup restore compose-config clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,6 +41,14 @@ run-app: build ## the app alone on 127.0.0.1:8000 (APP_HOST, APP_PORT, DATA_DIR,
 postman: build $(SWAGGER_UI) ## run the Postman collection with newman against a fresh stack (as make run starts it)
 	@scripts/require.sh $(EDGE_TOOLS)
 	scripts/postman.sh
+
+chaos: $(SWAGGER_UI) ## kill -9 the app 20 times under writes through Nginx; prints acknowledged and lost writes
+	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) sqlite3=sqlite3
+	mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ChaosIT -Dchaos.cycles=$${CHAOS_CYCLES:-20}
+
+soak: $(SWAGGER_UI) ## 256 connections for 60 s through Nginx (reads, lists, searches, writes); prints p50/p99
+	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) wrk=wrk
+	mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SoakIT -Dsoak.seconds=$${SOAK_SECONDS:-60}
 
 backup: build ## consistent online copy of the database into DATA_DIR/backups/ (the app may keep running)
 	java -cp $(JAR) dev.roundtrip.db.Backup backup

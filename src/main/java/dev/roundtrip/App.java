@@ -41,6 +41,12 @@ public final class App {
     static final long STOP_TIMEOUT_MS = 10_000;
     /** Connections waiting to be accepted; the JDK default of 50 drops a burst of new connections. */
     static final int ACCEPT_QUEUE = 1024;
+    /**
+     * Request line plus headers. Nginx, the gate, accepts up to 4 × 8 KiB (large_client_header_buffers) and
+     * adds ~1 KiB of its own: anything it lets through must reach the routes, whose answers carry Nginx's
+     * request id. Jetty's default of 8 KiB would refuse some of it before the id is read.
+     */
+    static final int MAX_REQUEST_HEADER_BYTES = 40 * 1024;
 
     private final Config config;
     private final Database database;
@@ -72,6 +78,7 @@ public final class App {
             cfg.contextResolver.ip = ProxyHeaders::clientIp;
             cfg.contextResolver.scheme = ProxyHeaders::scheme;
             cfg.jetty.addConnector((server, httpConfig) -> {
+                httpConfig.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
                 connector.setHost(config.host());
                 connector.setPort(config.port());

@@ -20,7 +20,8 @@ public final class JettyErrors extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
-        String requestId = RequestIds.mint();
+        // The headers were read (e.g. a path Jetty refuses to decode): keep Nginx's id, as the app would.
+        String requestId = RequestIds.takeOrMint(request.getHeaders().get(RequestIds.HEADER));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
         response.getHeaders().put(RequestIds.HEADER, requestId);
         Content.Sink.write(response, true, problem(code, requestId), callback);
@@ -28,6 +29,7 @@ public final class JettyErrors extends ErrorHandler {
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        // The request could not be parsed, so it has no headers to take an id from.
         String requestId = RequestIds.mint();
         fields.put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
         fields.put(RequestIds.HEADER, requestId);

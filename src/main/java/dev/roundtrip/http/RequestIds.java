@@ -24,8 +24,7 @@ public final class RequestIds {
 
     /** A before-handler: take a sane incoming id or mint one, then publish it. */
     public static void assign(Context ctx) {
-        String incoming = ctx.header(HEADER);
-        String id = incoming != null && SANE.matcher(incoming).matches() ? incoming : mint();
+        String id = takeOrMint(ctx.header(HEADER));
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
         MDC.put(MDC_KEY, id);
@@ -34,6 +33,11 @@ public final class RequestIds {
     public static String of(Context ctx) {
         String id = ctx.attribute(ATTRIBUTE);
         return id != null ? id : "-";
+    }
+
+    /** The incoming X-Request-ID when it is a sane token (Nginx's id, behind the proxy), else a new one. */
+    public static String takeOrMint(String incoming) {
+        return incoming != null && SANE.matcher(incoming).matches() ? incoming : mint();
     }
 
     /** 32 hex digits, the same shape as Nginx's $request_id; unique enough to find one request in logs. */

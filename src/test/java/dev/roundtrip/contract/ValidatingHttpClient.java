@@ -52,8 +52,7 @@ public final class ValidatingHttpClient extends HttpClient {
     }
 
     private <T> HttpResponse<T> check(HttpResponse<T> response) {
-        // "/api/../x" and "/api/%2e%2e/x" are "/x" to Nginx too: decode and normalise like it does
-        String path = java.nio.file.Path.of(response.request().uri().getPath()).normalize().toString();
+        String path = normalise(response.request().uri().getPath());
         if (!path.startsWith("/api/") || response.statusCode() == 301) {
             return response; // static files and the port-80 redirect are Nginx's, not the API's
         }
@@ -65,6 +64,22 @@ public final class ValidatingHttpClient extends HttpClient {
                     + response.request().uri() + " → " + response.statusCode() + "\n  " + String.join("\n  ", problems));
         }
         return response;
+    }
+
+    /**
+     * "/api/../x" and "/api/%2e%2e/x" are "/x" to Nginx too: the decoded path with its dot segments
+     * resolved (and no trailing slash). Plain string work: a path may hold any character, even a NUL.
+     */
+    static String normalise(String decodedPath) {
+        java.util.Deque<String> segments = new java.util.ArrayDeque<>();
+        for (String segment : decodedPath.split("/")) {
+            if (segment.equals("..")) {
+                segments.pollLast();
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.addLast(segment);
+            }
+        }
+        return "/" + String.join("/", segments);
     }
 
     @Override
