@@ -11,13 +11,14 @@ EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl
 # Node and npm install newman (Postman's runner) and Swagger UI (the /docs/ page) from package-lock.json.
 NODE_TOOLS := node=nodejs npm=npm
 # What the end-to-end tests add: the guide's commands (docs/guide.md), a browser with a Korean font for the
-# page tests, and the load generator of the soak test.
+# page tests, and the load generators of the soak test and the benchmark's smoke run.
 TEST_TOOLS := jq=jq sqlite3=sqlite3 ss=iproute2 ip=iproute2 ps=procps getent=libc-bin tcpdump=tcpdump \
-	chromium=chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk wrk=wrk
+	chromium=chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk \
+	wrk=wrk h2load=nghttp2-client gnuplot=gnuplot-nox
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
-.PHONY: help build test run run-app postman chaos soak backup restore compose-config clean
+.PHONY: help build test run run-app postman chaos soak bench backup restore compose-config clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,6 +50,9 @@ chaos: $(SWAGGER_UI) ## kill -9 the app 20 times under writes through Nginx; pri
 soak: $(SWAGGER_UI) ## 256 connections for 60 s through Nginx (reads, lists, searches, writes); prints p50/p99
 	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) wrk=wrk
 	mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SoakIT -Dsoak.seconds=$${SOAK_SECONDS:-60}
+
+bench: build ## measure every hop side by side (minutes): table, bench/results.json, bench/results.png
+	scripts/bench.sh
 
 backup: build ## consistent online copy of the database into DATA_DIR/backups/ (the app may keep running)
 	java -cp $(JAR) dev.roundtrip.db.Backup backup
