@@ -18,7 +18,7 @@ TEST_TOOLS := jq=jq sqlite3=sqlite3 ss=iproute2 ip=iproute2 ps=procps getent=lib
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
-.PHONY: help build test run run-app postman chaos soak bench backup restore compose-config clean
+.PHONY: help build test run run-app postman chaos soak bench backup restore compose-config compose-test clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ restore: build ## restore FILE=DATA_DIR/backups/….db into DATA_DIR (stop the a
 compose-config: ## check compose.yaml against docker-compose's schema (no Docker engine needed)
 	@scripts/require.sh docker-compose=docker-compose
 	docker-compose -f compose.yaml config --quiet && echo "compose.yaml is valid"
+
+compose-test: ## build the images and run compose.yaml on a private Docker engine (root; minutes)
+	scripts/compose-test.sh
 
 clean: ## remove build output (keeps data/)
 	$(MVN) clean
