@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * docs/guide.md cannot rot: every ```sh block runs against a fresh stack, with the guide's well-known ports
+ * The guides cannot rot: every ```sh block of docs/guide.md and docs/ko/learner-notes.md runs against a fresh stack, with the guide's well-known ports
  * and paths rewritten to the stack's, under `bash -e -o pipefail` (any failing command fails the block), and
  * its output must show what the block's marker lines promise:
  * <pre>
@@ -41,6 +41,11 @@ import org.junit.jupiter.api.TestFactory;
 class GuideIT {
 
     private static final Path GUIDE = EdgeStack.PROJECT.resolve("docs/guide.md");
+    /**
+     * Every document whose commands run here. docs/ko/guide.md is not listed: its blocks are the English
+     * ones, byte for byte (GuideTranslationTest), so running them twice would prove nothing more.
+     */
+    private static final List<Path> DOCUMENTS = List.of(GUIDE, EdgeStack.PROJECT.resolve("docs/ko/learner-notes.md"));
     private static final long BLOCK_SECONDS = 30;
     /** Commands the guide uses → the Debian package that has them (tcpdump is optional: see `needs`). */
     private static final Map<String, String> TOOLS = orderedMap("curl", "curl", "jq", "jq", "openssl", "openssl",
@@ -55,9 +60,9 @@ class GuideIT {
     }
 
     /** One ```sh block: where it is in the guide, and its text as written there. */
-    record Block(int section, String heading, int line, String script) {
+    record Block(String file, int section, String heading, int line, String script) {
         String name() {
-            return "§" + section + " " + heading + " (guide.md line " + line + ")";
+            return file + " §" + section + " " + heading + " (line " + line + ")";
         }
     }
 
@@ -83,7 +88,7 @@ class GuideIT {
 
     @Test
     void guideAnswersTheTwelveQuestionsInOrderEachWithACommand() throws IOException {
-        List<Block> blocks = blocks(Files.readString(GUIDE, StandardCharsets.UTF_8));
+        List<Block> blocks = blocks(GUIDE);
         assertEquals(IntStream.rangeClosed(1, 12).boxed().toList(), blocks.stream().map(Block::section).distinct().toList(),
                 "sections 1–12, in order, each with at least one ```sh block");
         assertTrue(Files.readString(GUIDE).contains("```mermaid\nsequenceDiagram"), "the Mermaid sequence diagram");
@@ -95,7 +100,11 @@ class GuideIT {
 
     @TestFactory
     Stream<DynamicTest> everyCommandBlockRunsAndShowsWhatTheGuideSays() throws IOException {
-        return blocks(Files.readString(GUIDE, StandardCharsets.UTF_8)).stream()
+        List<Block> blocks = new ArrayList<>();
+        for (Path document : DOCUMENTS) {
+            blocks.addAll(blocks(document));
+        }
+        return blocks.stream()
                 .map(block -> dynamicTest(block.name(), () -> check(block)));
     }
 
@@ -150,8 +159,12 @@ class GuideIT {
         return new Result(p.exitValue(), output);
     }
 
-    /** Every ```sh block, with the numbered section ("## 3. …") it belongs to. */
-    static List<Block> blocks(String markdown) {
+    /** Every ```sh block of a document, with the numbered section ("## 3. …") it belongs to. */
+    static List<Block> blocks(Path document) throws IOException {
+        return blocks(EdgeStack.PROJECT.relativize(document).toString(), Files.readString(document, StandardCharsets.UTF_8));
+    }
+
+    static List<Block> blocks(String file, String markdown) {
         List<Block> blocks = new ArrayList<>();
         String[] lines = markdown.split("\n", -1);
         int section = 0;
@@ -167,7 +180,7 @@ class GuideIT {
                 while (++i < lines.length && !lines[i].equals("```")) {
                     script.append(lines[i]).append('\n');
                 }
-                blocks.add(new Block(section, heading, start, script.toString()));
+                blocks.add(new Block(file, section, heading, start, script.toString()));
             }
         }
         return blocks;

@@ -23,6 +23,12 @@ import org.junit.jupiter.api.Test;
 class JourneyPageIT {
 
     private static final Path SCREENSHOT = EdgeStack.PROJECT.resolve("target/journey.png");
+    private static final Path SCREENSHOT_KO = EdgeStack.PROJECT.resolve("target/journey-ko.png");
+    /**
+     * A Korean browser. On Linux --lang sets only Chromium's own UI language; the page's navigator.language
+     * (what the journey page reads) comes from --accept-lang, so both are given.
+     */
+    private static final String[] KOREAN = {"--lang=ko", "--accept-lang=ko"};
     private static final List<String> HOPS = List.of("browser", "tls", "nginx", "proxy", "javalin", "jdbi", "sqlite", "back");
     private static EdgeStack stack;
 
@@ -68,14 +74,25 @@ class JourneyPageIT {
     }
 
     @Test
-    void langKoInTheUrlShowsTheKoreanCaptions() throws Exception {
-        HeadlessChromium.Page run = HeadlessChromium.dumpDom(stack.dir, url("/journey.html?lang=ko"));
+    void aKoreanBrowserGetsKoreanCaptionsWithTheSameLiveValues() throws Exception {
+        HeadlessChromium.Page run = HeadlessChromium.dumpDom(stack.dir, url("/journey.html"), KOREAN);
         String dom = run.output();
         assertTrue(dom.contains("data-state=\"ready\""), "the page never became ready:\n" + dom + run.log());
-        assertTrue(dom.contains("<html lang=\"ko\""), "the document language follows ?lang=ko");
-        assertTrue(hop(dom, "nginx").contains("TLS를 종료했습니다"), hop(dom, "nginx"));
+        assertTrue(dom.contains("<html lang=\"ko\""), "the page follows the browser's language");
         assertTrue(dom.contains("요청의 여정"), "the Korean title");
+        assertTrue(hop(dom, "nginx").contains("TLS를 종료했습니다"), hop(dom, "nginx"));
         assertEquals("TLSv1.3", field(hop(dom, "tls"), "edge.tlsProtocol"), "values stay values in any language");
+        assertEquals("HTTP/1.1", field(hop(dom, "proxy"), "proxyHop.httpVersion"));
+        run.assertNoConsoleErrors();
+        // Hangul in the picture needs a CJK font (fonts-noto-cjk, installed by make test); look at it.
+        HeadlessChromium.screenshot(stack.dir, url("/journey.html"), SCREENSHOT_KO, KOREAN);
+    }
+
+    @Test
+    void langInTheUrlWinsOverTheBrowsersLanguage() throws Exception {
+        String dom = HeadlessChromium.dumpDom(stack.dir, url("/journey.html?lang=en"), KOREAN).output();
+        assertTrue(dom.contains("<html lang=\"en\""), "?lang=en on a Korean browser");
+        assertTrue(dom.contains("The request journey"), "the English title");
     }
 
     private static String url(String path) {
