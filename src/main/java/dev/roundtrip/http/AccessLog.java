@@ -2,7 +2,6 @@ package dev.roundtrip.http;
 
 import io.javalin.http.Context;
 import io.javalin.http.RequestLogger;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -22,11 +21,17 @@ public final class AccessLog implements RequestLogger {
         try {
             if (LOG.isInfoEnabled()) {
                 LOG.info("method={} scheme={} path={} status={} duration_ms={} client_ip={}",
-                        ctx.method().name(), ctx.scheme(), ctx.path(), ctx.statusCode(),
-                        String.format(Locale.ROOT, "%.2f", durationMs), ctx.ip());
+                        ctx.method().name(), ctx.scheme(), ctx.path(), ctx.statusCode(), twoDecimals(durationMs), ctx.ip());
             }
         } finally {
             MDC.remove(RequestIds.MDC_KEY);
         }
+    }
+
+    /** "1.52": what String.format("%.2f") prints, at a fraction of its cost (this runs for every request). */
+    static String twoDecimals(float value) {
+        long hundredths = Math.round(value * 100.0);
+        long fraction = hundredths % 100;
+        return (hundredths / 100) + (fraction < 10 ? ".0" : ".") + fraction;
     }
 }

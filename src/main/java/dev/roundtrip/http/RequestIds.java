@@ -1,6 +1,7 @@
 package dev.roundtrip.http;
 
 import io.javalin.http.Context;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.MDC;
@@ -18,6 +19,7 @@ public final class RequestIds {
     private static final String ATTRIBUTE = "roundtrip.requestId";
     /** Only short tokens are taken from outside: a header value goes into logs and must not forge lines. */
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final HexFormat HEX = HexFormat.of();
 
     private RequestIds() {
     }
@@ -43,6 +45,6 @@ public final class RequestIds {
     /** 32 hex digits, the same shape as Nginx's $request_id; unique enough to find one request in logs. */
     public static String mint() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return String.format("%016x%016x", random.nextLong(), random.nextLong());
+        return HEX.toHexDigits(random.nextLong()) + HEX.toHexDigits(random.nextLong());
     }
 }
