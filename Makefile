@@ -11,10 +11,13 @@ EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl
 # Node and npm install newman (Postman's runner) and Swagger UI (the /docs/ page) from package-lock.json.
 NODE_TOOLS := node=nodejs npm=npm
 # What the end-to-end tests add: the guide's commands (docs/guide.md), a browser with a Korean font for the
-# page tests, and the load generators of the soak test and the benchmark's smoke run.
+# page tests, the load generators of the soak test and the benchmark's smoke run, and PostgreSQL (tests run on both stores).
 TEST_TOOLS := jq=jq sqlite3=sqlite3 ss=iproute2 ip=iproute2 ps=procps getent=libc-bin tcpdump=tcpdump \
 	chromium=chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk \
-	wrk=wrk h2load=nghttp2-client gnuplot=gnuplot-nox
+	wrk=wrk h2load=nghttp2-client gnuplot=gnuplot-nox pg_createcluster=postgresql
+# The JVM's default settings for make run, run-app and bench (the same in docker/app.Dockerfile): SerialGC and a
+# 64 MB heap keep the app under 200 MB of memory with the throughput of larger settings (docs/performance.md).
+export JAVA_OPTS ?= -XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryError
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
@@ -32,12 +35,12 @@ test: $(SWAGGER_UI) ## run every test: unit, integration (real SQLite), end-to-e
 	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) $(TEST_TOOLS)
 	mvn -B verify
 
-run: build $(SWAGGER_UI) ## Nginx (https://localhost:8443) in front of the app; Ctrl-C stops both
-	@scripts/require.sh $(EDGE_TOOLS)
+run: build $(SWAGGER_UI) ## Nginx (https://localhost:8443) in front of the app; REPLICAS=3 DB=postgres to scale out
+	@scripts/require.sh $(EDGE_TOOLS) $(if $(filter postgres,$(DB)),pg_createcluster=postgresql)
 	scripts/run.sh
 
-run-app: build ## the app alone on 127.0.0.1:8000 (APP_HOST, APP_PORT, DATA_DIR, SQLITE_SYNCHRONOUS)
-	exec java $${JAVA_OPTS:-} -jar $(JAR)
+run-app: build ## the app alone on 127.0.0.1:8000 (APP_HOST, APP_PORT, DATA_DIR, SQLITE_SYNCHRONOUS, JAVA_OPTS)
+	exec java $$JAVA_OPTS -jar $(JAR)
 
 postman: build $(SWAGGER_UI) ## run the Postman collection with newman against a fresh stack (as make run starts it)
 	@scripts/require.sh $(EDGE_TOOLS)
@@ -61,9 +64,10 @@ restore: build ## restore FILE=DATA_DIR/backups/….db into DATA_DIR (stop the a
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=data/backups/roundtrip-….db"; exit 2; }
 	java -cp $(JAR) dev.roundtrip.db.Backup restore "$(FILE)"
 
-compose-config: ## check compose.yaml against docker-compose's schema (no Docker engine needed)
+compose-config: ## check compose.yaml (and compose.postgres.yaml on top) against docker-compose's schema, no engine needed
 	@scripts/require.sh docker-compose=docker-compose
 	docker-compose -f compose.yaml config --quiet && echo "compose.yaml is valid"
+	docker-compose -f compose.yaml -f compose.postgres.yaml config --quiet && echo "compose.yaml + compose.postgres.yaml is valid"
 
 compose-test: ## build the images and run compose.yaml on a private Docker engine (root; minutes)
 	scripts/compose-test.sh

@@ -22,9 +22,8 @@ source bench/lib.sh
 # --- Settings ----------------------------------------------------------------------------------------
 SMOKE=${BENCH_SMOKE:-0}
 THREADS=2                                # wrk/h2load threads: one per core of this 2-core machine
-# The documented default heap and GC (docker/app.Dockerfile), plus smaller thread stacks: 64 busy
-# connections make Jetty start many threads.
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx128m -Xss512k -XX:+ExitOnOutOfMemoryError}
+# The documented default heap and GC (Makefile, docker/app.Dockerfile; make bench passes the Makefile's on).
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryError}
 if [[ $SMOKE == 1 ]]; then
     NOTES=300 ROW_SECONDS=1 ROUND_SECONDS=1 ROW_WARMUP_MAX=0 JIT_WARMUP_MAX=0
     CONNECTIONS=${BENCH_CONNECTIONS:-16}  # a cold JVM serves few requests in 1 s; fewer waiting is kinder to CI

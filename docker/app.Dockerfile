@@ -37,12 +37,13 @@ COPY --from=build /src/target/roundtrip.jar /app/roundtrip.jar
 VOLUME /data
 
 # 0.0.0.0: inside a container, 127.0.0.1 would be unreachable from the nginx container.
-# SerialGC and a 128 MB heap: one small app on a shared host; raise -Xmx with JAVA_OPTS if needed.
+# The Makefile's default JAVA_OPTS: SerialGC and a 64 MB heap keep the app under 200 MB of memory
+# (docs/performance.md); raise -Xmx with JAVA_OPTS if needed.
 # ExitOnOutOfMemoryError: a JVM out of memory is broken; exiting lets the restart policy start a fresh one.
 ENV APP_HOST=0.0.0.0 \
     APP_PORT=8000 \
     DATA_DIR=/data \
-    JAVA_OPTS="-XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError"
+    JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryError"
 
 USER roundtrip
 WORKDIR /app

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make compose-test`: proves that `docker compose up` works — builds both images from compose.yaml and runs
-# the stack on a private, throwaway Docker engine, then checks it over real HTTPS on 127.0.0.1.
+# `make compose-test`: proves that `docker compose up` works — builds the images from compose.yaml and runs
+# the stack on a private, throwaway Docker engine, then checks it over real HTTPS on 127.0.0.1; then the same
+# for the scaled-out stack of compose.postgres.yaml (PostgreSQL).
 #   tools → dockerd in a temp dir → debian:bookworm-slim made locally (no registry is reachable here)
 #   → host-network variant of compose.yaml → up --build → checks → down/up (volumes persist) → clean up
 # Needs root (dockerd). COMPOSE_TEST_CACHE (default .cache/compose-test) keeps the base image between runs.
@@ -303,6 +304,33 @@ wait_ready
 pass "same certificate after down/up (${fingerprint#*=})"
 read_note
 pass "the note is still there after down/up"
+
+# --- The scaled-out stack: compose.yaml + compose.postgres.yaml -----------------------------------------
+# Its three app replicas would all claim one port on the host's network, so here one app container runs, on
+# PostgreSQL from the postgres image; several replicas behind one Nginx are ScaleOutIT's subject (make test).
+compose 120 down -v >>"$work/up.log" 2>&1
+pg_port=$(pick_port); picked+=("$pg_port")
+step "the scaled-out stack (compose.postgres.yaml) on PostgreSQL :$pg_port, one app replica on the host network"
+docker-compose -f compose.yaml -f compose.postgres.yaml config | /usr/bin/python3 scripts/compose-host-network.py \
+    --scale app=1 --env "postgres:PGPORT=$pg_port" \
+    --env "app:DATABASE_URL=jdbc:postgresql://127.0.0.1:$pg_port/roundtrip" \
+    --env app:APP_HOST=127.0.0.1 --env "app:APP_PORT=$app_port" --env "app:METRICS_PORT=$metrics_port" \
+    --env "nginx:APP_UPSTREAM=127.0.0.1:$app_port" --env "nginx:HTTPS_PORT=$https_port" \
+    --env "nginx:HTTP_PORT=$http_port" >"$host_file"
+compose 1500 up -d --build >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log" >&2; fail "docker-compose up (scaled-out stack)"; }
+compose 30 exec -T nginx cat /etc/roundtrip/certs/localhost.crt >"$cert"
+wait_ready
+engine=$(https "$base/api/journey" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["database"]["engine"])')
+[ "$engine" = PostgreSQL ] || fail "/api/journey names the database engine '$engine', not PostgreSQL"
+title="compose-test on postgres $project"
+status=$(https -o "$work/created.json" -D "$work/created.headers" -w '%{http_code}' \
+    -H 'Content-Type: application/json' -d "{\"title\":\"$title\"}" "$base/api/notes")
+[ "$status" = 201 ] || fail "POST /api/notes on PostgreSQL: expected 201, got $status: $(cat "$work/created.json")"
+location=$base$(awk 'tolower($1) == "location:" { print $2 }' "$work/created.headers" | tr -d '\r')
+read_note
+pgdb_uid=$(compose 30 exec -T postgres id -un | tr -d '\r')
+[ "$pgdb_uid" = postgres ] || fail "the postgres container runs as '$pgdb_uid'"
+pass "compose.postgres.yaml: the app on PostgreSQL (journey says so), a note created and read back, the server runs as postgres"
 
 # --- Summary -----------------------------------------------------------------------------------------
 # The project's two images and the base they are built on, as `docker image ls` reports them.

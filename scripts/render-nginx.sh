@@ -17,7 +17,7 @@ NGINX_SRC=${NGINX_SRC:-$repo_dir/nginx}           # the templates (the Docker im
 HTTPS_PORT=${HTTPS_PORT:-8443}
 HTTP_PORT=${HTTP_PORT:-8080}
 PUBLIC_HTTPS_PORT=${PUBLIC_HTTPS_PORT:-$HTTPS_PORT}  # the port clients use, if a mapping changes it
-APP_UPSTREAM=${APP_UPSTREAM:-127.0.0.1:8000}
+APP_UPSTREAM=${APP_UPSTREAM:-127.0.0.1:8000}     # host:port of the app; several, space-separated, for replicas
 TLS_CERT=${TLS_CERT:-$repo_dir/.run/certs/localhost.crt}
 TLS_KEY=${TLS_KEY:-$repo_dir/.run/certs/localhost.key}
 NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-logs/access.log}  # relative paths are inside OUT_DIR
@@ -35,8 +35,11 @@ for name in HTTPS_PORT HTTP_PORT PUBLIC_HTTPS_PORT; do
     is_port "${!name}" || fail "$name must be a port number from 1 to 65535, got '${!name}'"
 done
 [[ $HTTPS_PORT != "$HTTP_PORT" ]] || fail "HTTPS_PORT and HTTP_PORT must differ, both are $HTTPS_PORT"
-[[ $APP_UPSTREAM =~ ^[A-Za-z0-9.-]+:[0-9]+$ || $APP_UPSTREAM =~ ^\[[0-9A-Fa-f:.]+\]:[0-9]+$ ]] ||
-    fail "APP_UPSTREAM must be host:port (e.g. 127.0.0.1:8000 or app:8000), got '$APP_UPSTREAM'"
+[[ -n ${APP_UPSTREAM// } ]] || fail "APP_UPSTREAM must name at least one host:port"
+for upstream in $APP_UPSTREAM; do
+    [[ $upstream =~ ^[A-Za-z0-9.-]+:[0-9]+$ || $upstream =~ ^\[[0-9A-Fa-f:.]+\]:[0-9]+$ ]] ||
+        fail "APP_UPSTREAM must be host:port, or several separated by spaces (e.g. 127.0.0.1:8000 or app:8000), got '$upstream'"
+done
 [[ $API_RATE_LIMIT =~ ^[0-9]+r/[sm]$ ]] || fail "API_RATE_LIMIT must look like 100r/s or 600r/m, got '$API_RATE_LIMIT'"
 [[ $API_RATE_BURST =~ ^[0-9]+$ ]] || fail "API_RATE_BURST must be a whole number, got '$API_RATE_BURST'"
 [[ $HSTS_MAX_AGE =~ ^[0-9]+$ ]] || fail "HSTS_MAX_AGE must be a number of seconds, got '$HSTS_MAX_AGE'"
@@ -70,8 +73,12 @@ else
     HTTPS_LISTEN_IPV6=$HTTP_LISTEN_IPV6
 fi
 
+# One `server` line per app server, indented to sit inside the upstream block.
+APP_SERVERS=$(for upstream in $APP_UPSTREAM; do printf 'server %s max_fails=1 fail_timeout=5s;\n    ' "$upstream"; done)
+APP_SERVERS=${APP_SERVERS%$'\n    '}
+
 # The ONLY names envsubst may replace. Plain `envsubst` would also blank Nginx's own $host, $uri...
-names=(HTTPS_PORT HTTP_PORT HTTPS_PORT_SUFFIX APP_UPSTREAM TLS_CERT TLS_KEY NGINX_ACCESS_LOG
+names=(HTTPS_PORT HTTP_PORT HTTPS_PORT_SUFFIX APP_UPSTREAM APP_SERVERS TLS_CERT TLS_KEY NGINX_ACCESS_LOG
     NGINX_ERROR_LOG API_RATE_LIMIT API_RATE_BURST HSTS_MAX_AGE HTTP_LISTEN_IPV6 HTTPS_LISTEN_IPV6)
 export "${names[@]}"
 # shellcheck disable=SC2016  # the literal text '${NAME}' is what envsubst wants, unexpanded

@@ -20,7 +20,7 @@ const TEXT = {
     protocol: "Protocol", cipher: "Cipher suite", sni: "SNI (name)", httpVersion: "HTTP version",
     listenPort: "Listening port", host: "Host", receivedAt: "Received at (UTC)", from: "From",
     to: "To", reused: "Connection reused", server: "Server", framework: "Framework", java: "Java",
-    handler: "Handler", thread: "Thread", query: "Query", rows: "Result", version: "Version",
+    handler: "Handler", thread: "Thread", instance: "App server", query: "Query", rows: "Result", version: "Version",
     journalMode: "Journal mode", synchronous: "synchronous", status: "Status", idHeader: "X-Request-ID",
     sameId: "Same id as app", bytes: "Body bytes",
     timeConnect: "TCP connect", timeHandshake: "TLS handshake", timeEdge: "At Nginx before passing on",
@@ -35,6 +35,7 @@ const TEXT = {
     captionJavalin: "Jetty parsed the HTTP request from its socket; Javalin matched {handler} and ran the handler on a Jetty worker thread.",
     captionJdbi: "The handler borrowed a pooled connection through Jdbi and ran plain SQL; Jdbi mapped the result row to a Java number ({rows}).",
     captionSqlite: "SQLite is a library inside the Java process, not a server: it reads the database file itself. WAL lets reads go on during a write.",
+    captionPostgres: "PostgreSQL is a server of its own: Jdbi sent the query over a pooled TCP connection, and every app server shares this database.",
     captionBack: "Back the same way: Jetty → Nginx on the kept connection, then encrypted over {proto} to the browser. X-Request-ID finds it in every log.",
     captionBrowserDirect: "The browser sent GET /api/journey over TCP straight to the app, which saw it come from {client}.",
     captionBackDirect: "The answer went straight back from Jetty to the browser, unencrypted. X-Request-ID finds it in the app's log.",
@@ -56,7 +57,7 @@ const TEXT = {
     protocol: "프로토콜", cipher: "암호 스위트", sni: "SNI (요청한 이름)", httpVersion: "HTTP 버전",
     listenPort: "Nginx 수신 포트", host: "호스트", receivedAt: "받은 시각 (UTC)", from: "보낸 쪽",
     to: "받는 쪽", reused: "연결 재사용", server: "서버", framework: "프레임워크", java: "자바",
-    handler: "핸들러", thread: "스레드", query: "쿼리", rows: "결과", version: "버전",
+    handler: "핸들러", thread: "스레드", instance: "앱 서버", query: "쿼리", rows: "결과", version: "버전",
     journalMode: "저널 모드", synchronous: "synchronous", status: "상태 코드", idHeader: "X-Request-ID",
     sameId: "앱과 같은 ID", bytes: "받은 본문 바이트",
     timeConnect: "TCP 연결", timeHandshake: "TLS 핸드셰이크", timeEdge: "Nginx가 넘기기 전까지",
@@ -71,6 +72,7 @@ const TEXT = {
     captionJavalin: "Jetty가 소켓에서 HTTP 요청을 읽어 해석하고, Javalin이 {handler} 경로를 찾아 Jetty 작업 스레드에서 핸들러를 실행했습니다.",
     captionJdbi: "핸들러가 Jdbi로 커넥션 풀에서 연결을 빌려 SQL을 그대로 실행했고, Jdbi가 결과 행을 자바 숫자({rows})로 바꿨습니다.",
     captionSqlite: "SQLite는 서버가 아니라 자바 프로세스 안의 라이브러리로, 데이터베이스 파일을 직접 읽습니다. WAL 모드에서는 쓰는 동안에도 읽기가 막히지 않습니다.",
+    captionPostgres: "PostgreSQL은 별도의 서버입니다. Jdbi가 풀(pool)의 TCP 연결로 쿼리를 보냈고, 모든 앱 서버가 이 데이터베이스를 함께 씁니다.",
     captionBack: "응답은 같은 길로 돌아갑니다. Jetty → (열어 둔 연결) → Nginx, 그다음 암호화되어 {proto}로 브라우저에 갑니다. X-Request-ID로 모든 로그에서 이 요청을 찾을 수 있습니다.",
     captionBrowserDirect: "브라우저가 TCP로 앱에 바로 GET /api/journey를 보냈고, 앱은 이 요청이 {client}에서 왔다고 봅니다.",
     captionBackDirect: "응답은 암호화 없이 Jetty에서 브라우저로 바로 돌아갔습니다. X-Request-ID로 앱 로그에서 이 요청을 찾을 수 있습니다.",
@@ -80,7 +82,7 @@ const TEXT = {
 };
 
 /**
- * The hops in path order. A fact is [label, path, formatter?]: the path into /api/journey's answer is also the
+ * The hops in path order. A fact is [label, path, format(value, answer)?]: the path into /api/journey's answer is also the
  * element's data-field; paths under "browser." are what the browser measured itself. A time is [label, path, kind].
  */
 const HOPS = [
@@ -106,18 +108,18 @@ const HOPS = [
       { n: v.proxyHop.requestsOnConnection }] },
   { id: "javalin", zone: "plain",
     facts: [["server", "app.server"], ["framework", "app.framework"], ["java", "app.java"], ["handler", "app.handler"],
-      ["thread", "app.thread"]],
+      ["thread", "app.thread"], ["instance", "app.instance"]],
     time: ["timeApp", "timings.appMicros", "micros"],
     caption: (v) => ["captionJavalin", { handler: v.app.handler }] },
   { id: "jdbi", zone: "plain",
     facts: [["query", "database.query"], ["rows", "database.rows"]],
     time: ["timeJdbi"], // Jdbi's work is part of the app's time and the query's; it has no clock of its own here
     caption: (v) => ["captionJdbi", { rows: v.database.rows }] },
-  { id: "sqlite", zone: "plain",
-    facts: [["version", "database.version", (version) => `SQLite ${version}`], ["journalMode", "database.journalMode"],
-      ["synchronous", "database.synchronous"]],
+  { id: "sqlite", zone: "plain", title: (v) => v.database.engine, // SQLite, or PostgreSQL when DATABASE_URL is set
+    facts: [["version", "database.version", (version, v) => `${v.database.engine} ${version}`],
+      ["journalMode", "database.journalMode"], ["synchronous", "database.synchronous"]],
     time: ["timeQuery", "database.queryMicros", "micros"],
-    caption: () => ["captionSqlite"] },
+    caption: (v) => [v.database.engine === "PostgreSQL" ? "captionPostgres" : "captionSqlite"] },
   { id: "back", zone: "encrypted",
     facts: [["status", "browser.status"], ["idHeader", "browser.requestIdHeader"], ["sameId", "browser.sameId"],
       ["bytes", "browser.bytes"]],
@@ -219,11 +221,12 @@ function renderHop(hop, index, view, previous) {
   const skipped = !view.viaEdge && (hop.id === "tls" || hop.id === "nginx");
   const zone = view.viaEdge ? hop.zone : "plain"; // without Nginx nothing on the path is encrypted
   const card = el("li", { class: `hop ${zone}${skipped ? " skipped" : ""}`, "data-hop": hop.id });
-  card.append(el("h2", { class: "hop-title" }, el("span", { class: "hop-step" }, String(index + 1)), t(`hop_${hop.id}`)));
+  const title = hop.title ? hop.title(view) : t(`hop_${hop.id}`);
+  card.append(el("h2", { class: "hop-title" }, el("span", { class: "hop-step" }, String(index + 1)), title));
   const facts = el("dl", { class: "facts" });
   for (const [label, path, format] of hop.facts) {
     const raw = lookup(view, path);
-    const text = display(raw !== null && format ? format(raw) : raw);
+    const text = display(raw !== null && format ? format(raw, view) : raw);
     facts.append(el("dt", {}, t(label)), valueElement("dd", path, raw, text, previous));
   }
   const [label, path, kind] = hop.time;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.roundtrip.db.Database;
 import dev.roundtrip.health.HealthRoutes;
 import dev.roundtrip.http.AccessLog;
+import dev.roundtrip.http.Drain;
 import dev.roundtrip.http.Json;
 import dev.roundtrip.http.JettyErrors;
 import dev.roundtrip.http.JsonBody;
@@ -19,12 +20,14 @@ import dev.roundtrip.metrics.MetricsServer;
 import dev.roundtrip.notes.NoteRepository;
 import dev.roundtrip.notes.NoteRoutes;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import io.javalin.util.JavalinBindException;
 import java.time.Clock;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,32 +54,43 @@ public final class App {
     private final Config config;
     private final Database database;
     private final MetricsServer metricsServer;
+    private final Drain drain;
     private final Javalin javalin;
 
-    private App(Config config, Database database, MetricsServer metricsServer, Javalin javalin) {
+    private App(Config config, Database database, MetricsServer metricsServer, Drain drain, Javalin javalin) {
         this.config = config;
         this.database = database;
         this.metricsServer = metricsServer;
+        this.drain = drain;
         this.javalin = javalin;
     }
 
     public static App create(Config config) {
         Metrics metrics = new Metrics();
-        Database database = Database.open(config.databaseFile(), config.synchronous(), metrics.registry());
+        Database database = Database.open(config, metrics.registry());
         MetricsServer metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), metrics);
         ObjectMapper json = Json.mapper();
         NoteRoutes notes = new NoteRoutes(new NoteRepository(database, json, Clock.systemUTC()), new JsonBody(json));
         HealthRoutes health = new HealthRoutes(database);
-        JourneyRoutes journey = new JourneyRoutes(new JourneyRepository(database.jdbi()));
+        JourneyRoutes journey = new JourneyRoutes(new JourneyRepository(database));
         ProblemResponses problems = new ProblemResponses(json);
+        Drain drain = new Drain();
 
         Javalin javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.http.maxRequestSize = MAX_REQUEST_BYTES;
             cfg.http.prefer405over404 = true; // PATCH /api/notes/1 is "wrong method" (405), not "no such thing"
+            // Nginx compresses at the edge (nginx/snippets/gzip.conf); doing it here too would spend the app's
+            // CPU on answers Nginx then passes on as they are.
+            cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.contextResolver.ip = ProxyHeaders::clientIp;
             cfg.contextResolver.scheme = ProxyHeaders::scheme;
+            // A fixed pool (acceptor, selector and workers): on two cores, a few threads that queue requests
+            // fairly beat Javalin's 250, which trade CPU for context switches and a longer tail (APP_THREADS).
+            QueuedThreadPool threads = new QueuedThreadPool(config.threads(), config.threads());
+            threads.setName("JettyServerThreadPool");
+            cfg.jetty.threadPool = threads;
             cfg.jetty.addConnector((server, httpConfig) -> {
                 httpConfig.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
@@ -89,6 +103,7 @@ public final class App {
                 metrics.bindThreadPool(server.getThreadPool());
                 server.setStopTimeout(STOP_TIMEOUT_MS);
                 server.insertHandler(new GracefulHandler()); // on stop: refuse new requests, finish the ones in flight
+                server.insertHandler(drain); // before that, on stop: let Nginx move new requests to other replicas
                 server.setErrorHandler(new JettyErrors()); // problem+json even for requests Javalin never sees
             });
             AccessLog accessLog = new AccessLog();
@@ -110,19 +125,32 @@ public final class App {
                 journey.addRoutes();
             }));
         });
-        return new App(config, database, metricsServer, javalin);
+        return new App(config, database, metricsServer, drain, javalin);
     }
 
     public App start() {
         javalin.start();
-        LOG.info("Roundtrip listening on http://{}:{} with database {} (synchronous={}); metrics on http://{}:{}/metrics",
-                config.host(), port(), database.file().toAbsolutePath().normalize(), config.synchronous(),
-                config.metricsHost(), metricsServer.port());
+        String store = database.engine() == Database.Engine.SQLITE
+                ? "SQLite " + database.location() + " (synchronous=" + config.synchronous() + ")"
+                : "PostgreSQL " + database.location() + " (pool of " + config.postgres().poolSize() + ")";
+        LOG.info("Roundtrip listening on http://{}:{} with database {}; metrics on http://{}:{}/metrics",
+                config.host(), port(), store, config.metricsHost(), metricsServer.port());
         return this;
     }
 
-    /** Stops accepting, waits for requests in flight (up to 10 s), then closes the database. */
+    /**
+     * Stops without losing a request: drains (refuses new connections, answers those still open with
+     * Connection: close until Nginx lets go, up to 5 s), then waits for requests in flight (up to 10 s),
+     * then closes the database.
+     */
     public void stop() {
+        if (javalin.jettyServer().server().isStarted()) {
+            try {
+                drain.drain(javalin.jettyServer().server());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         javalin.stop();
     }
 
@@ -143,7 +171,7 @@ public final class App {
         App app;
         try {
             app = create(Config.fromEnv(System.getenv()));
-        } catch (Config.ConfigException e) {
+        } catch (Config.ConfigException | Database.OpenException e) {
             System.err.println("roundtrip: " + e.getMessage());
             System.exit(2);
             return;

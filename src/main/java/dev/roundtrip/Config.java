@@ -8,7 +8,11 @@ import java.util.Map;
  * Settings read from environment variables, with defaults. A bad value stops the app at start with
  * one clear message instead of failing later in the middle of a request.
  */
-public record Config(String host, int port, Path dataDir, Synchronous synchronous, String metricsHost, int metricsPort) {
+public record Config(String host, int port, int threads, Path dataDir, Synchronous synchronous, Postgres postgres,
+                     String metricsHost, int metricsPort) {
+
+    /** Jetty's threads by default: enough to keep two cores busy, few enough to queue fairly (docs/performance.md). */
+    static final int DEFAULT_THREADS = 16;
 
     /** SQLite's durability level (sqlite.org/pragma.html#pragma_synchronous), in WAL mode. */
     public enum Synchronous {
@@ -16,6 +20,22 @@ public record Config(String host, int port, Path dataDir, Synchronous synchronou
         NORMAL,
         /** One fsync per commit: durable across power loss too, several times slower to write. */
         FULL
+    }
+
+    /** Connections to PostgreSQL per app server by default; see {@link Postgres#poolSize()}. */
+    static final int DEFAULT_POOL_SIZE = 10;
+
+    /**
+     * The PostgreSQL server to use instead of SQLite (DATABASE_URL is set); null means SQLite in DATA_DIR.
+     * {@code poolSize} is this app server's share of the server's connections: replicas × poolSize must stay
+     * below PostgreSQL's max_connections (100 by default).
+     */
+    public record Postgres(String url, String user, String password, int poolSize) {
+        @Override
+        public String toString() { // a password never reaches a log line
+            return "Postgres[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "****")
+                    + ", poolSize=" + poolSize + "]";
+        }
     }
 
     /** Thrown for a setting that cannot be used; its message names the variable and the fix. */
@@ -31,28 +51,53 @@ public record Config(String host, int port, Path dataDir, Synchronous synchronou
             throw new ConfigException("APP_HOST must not be empty (default 127.0.0.1)");
         }
         int port = parsePort("APP_PORT", env.getOrDefault("APP_PORT", "8000"));
+        int threads = parseInt("APP_THREADS", env.getOrDefault("APP_THREADS", String.valueOf(DEFAULT_THREADS)), 4, 1000,
+                "a number of threads from 4 to 1000");
         Path dataDir = Path.of(env.getOrDefault("DATA_DIR", "./data").strip());
         Synchronous synchronous = parseSynchronous(env.getOrDefault("SQLITE_SYNCHRONOUS", "NORMAL"));
         String metricsHost = env.getOrDefault("METRICS_HOST", "127.0.0.1").strip();
         int metricsPort = parsePort("METRICS_PORT", env.getOrDefault("METRICS_PORT", "9464"));
-        return new Config(host, port, dataDir, synchronous, metricsHost, metricsPort);
+        return new Config(host, port, threads, dataDir, synchronous, parsePostgres(env), metricsHost, metricsPort);
     }
+
 
     /** The SQLite database file inside {@link #dataDir()}. */
     public Path databaseFile() {
         return dataDir.resolve("roundtrip.db");
     }
 
+    private static Postgres parsePostgres(Map<String, String> env) {
+        String url = env.getOrDefault("DATABASE_URL", "").strip();
+        if (url.isEmpty()) {
+            return null;
+        }
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("DATABASE_URL must be a PostgreSQL JDBC URL such as "
+                    + "jdbc:postgresql://localhost:5432/roundtrip, got '" + url + "' (unset it to use SQLite in DATA_DIR)");
+        }
+        int poolSize = parseInt("DATABASE_POOL_SIZE", env.getOrDefault("DATABASE_POOL_SIZE", String.valueOf(DEFAULT_POOL_SIZE)),
+                1, 100, "a number of connections from 1 to 100");
+        return new Postgres(url, blankToNull(env.get("DATABASE_USER")), blankToNull(env.get("DATABASE_PASSWORD")), poolSize);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
     private static int parsePort(String name, String raw) {
+        return parseInt(name, raw, 0, 65535, "a number from 0 to 65535 (0 = any free port)");
+    }
+
+    private static int parseInt(String name, String raw, int min, int max, String expected) {
         try {
-            int port = Integer.parseInt(raw.strip());
-            if (port >= 0 && port <= 65535) {
-                return port;
+            int value = Integer.parseInt(raw.strip());
+            if (value >= min && value <= max) {
+                return value;
             }
         } catch (NumberFormatException ignored) {
             // fall through to the one message below
         }
-        throw new ConfigException(name + " must be a number from 0 to 65535 (0 = any free port), got '" + raw + "'");
+        throw new ConfigException(name + " must be " + expected + ", got '" + raw + "'");
     }
 
     private static Synchronous parseSynchronous(String raw) {

@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Many clients writing at once: SQLite's one write lock must make them wait, never fail. */
+/**
+ * Many clients writing at once: SQLite's one write lock (or PostgreSQL's row locks) must make them wait, never fail.
+ */
 class ConcurrencyTest {
 
     static final int THREADS = 8;

@@ -7,14 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
@@ -42,9 +49,8 @@ class LifecycleTest {
         HttpClient http = HttpClient.newHttpClient();
         CompletableFuture<HttpResponse<String>> inFlight;
         CompletableFuture<Void> stopping;
-        try (Connection blocker = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("roundtrip.db"))) {
-            // Hold SQLite's write lock so the POST below waits inside the app (busy_timeout is 5 s).
-            blocker.createStatement().execute("BEGIN IMMEDIATE");
+        AutoCloseable blocker = TestApps.blockWrites(dataDir); // the POST below waits inside the app (for up to 5 s)
+        try {
             inFlight = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/api/notes"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"in flight\"}")).build(),
@@ -52,15 +58,58 @@ class LifecycleTest {
             StatisticsHandler stats = app.javalin().jettyServer().server().getDescendant(StatisticsHandler.class);
             await(() -> stats.getRequestsActive() == 1, "the POST to reach the app");
 
+            int port = app.port(); // a closed connector reports no port
             stopping = CompletableFuture.runAsync(app::stop);
-            await(() -> !app.javalin().jettyServer().server().isRunning(), "the server to begin stopping");
+            await(() -> refusesConnections(port), "the app to stop accepting connections");
             assertFalse(stopping.isDone(), "stop() must wait for the request in flight");
-            blocker.createStatement().execute("ROLLBACK"); // let the POST finish
+        } finally {
+            blocker.close(); // let the POST finish
         }
         HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
         assertEquals(201, response.statusCode(), response.body());
         stopping.get(15, TimeUnit.SECONDS);
         assertEquals(1, TestApps.countRows(dataDir, "notes"));
+    }
+
+    @Test
+    void whileStoppingItServesOpenConnectionsWithConnectionCloseAndRefusesNewOnes() throws Exception {
+        App app = App.create(TestApps.config(dataDir)).start();
+        try (Socket kept = new Socket("127.0.0.1", app.port())) { // like Nginx's kept-alive upstream connection
+            kept.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(kept.getInputStream(), StandardCharsets.ISO_8859_1));
+            OutputStream out = kept.getOutputStream();
+            assertEquals("HTTP/1.1 200 OK", get(out, in).get(0));
+            int port = app.port(); // a closed connector reports no port
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(app::stop);
+            await(() -> refusesConnections(port), "the app to stop accepting connections");
+            List<String> answer = get(out, in); // the open connection is still served...
+            assertEquals("HTTP/1.1 200 OK", answer.get(0));
+            assertTrue(answer.stream().anyMatch(line -> line.equalsIgnoreCase("Connection: close")),
+                    "...and told to close, so a proxy stops reusing it: " + answer);
+            stopping.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** GET /api/health on a raw connection; the status line and headers of the answer (its body is read and dropped). */
+    private static List<String> get(OutputStream out, BufferedReader in) throws Exception {
+        out.write("GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        List<String> head = new ArrayList<>();
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            head.add(line);
+        }
+        int length = head.stream().filter(l -> l.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+                .map(l -> Integer.parseInt(l.substring(15).strip())).findFirst().orElse(0);
+        in.read(new char[length], 0, length);
+        return head;
+    }
+
+    private static boolean refusesConnections(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {

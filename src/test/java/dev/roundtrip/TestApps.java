@@ -8,6 +8,7 @@ import io.javalin.testtools.Response;
 import io.javalin.testtools.TestCase;
 import io.javalin.testtools.TestConfig;
 import dev.roundtrip.contract.ValidatingHttpClient;
+import dev.roundtrip.db.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -18,18 +19,43 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Starts the real app on a fresh SQLite file in a temp directory, and small helpers for JSON calls. */
+/**
+ * Starts the real app on a fresh store, and small helpers for JSON calls. The store is a SQLite file in the
+ * test's temp directory, or, when the tests run with -Droundtrip.test.store=postgresql (the second surefire
+ * run in pom.xml), a fresh database on a real PostgreSQL server: one per temp directory, so a test that
+ * starts the app twice on the same directory finds its data again, as with SQLite.
+ */
 public final class TestApps {
 
     public static final ObjectMapper JSON = new ObjectMapper();
+    /** Which store this test run uses: "sqlite" (the default) or "postgresql". */
+    public static final String STORE = System.getProperty("roundtrip.test.store", "sqlite");
+    private static final Map<Path, Config.Postgres> DATABASES = new ConcurrentHashMap<>();
 
     private TestApps() {
     }
 
+    public static boolean onPostgres() {
+        return STORE.equals("postgresql");
+    }
+
     public static Config config(Path dataDir) {
-        return Config.fromEnv(Map.of("APP_PORT", "0", "METRICS_PORT", "0", "DATA_DIR", dataDir.toString()));
+        Map<String, String> env = new HashMap<>(Map.of("APP_PORT", "0", "METRICS_PORT", "0", "DATA_DIR", dataDir.toString()));
+        if (onPostgres()) {
+            Config.Postgres database = postgres(dataDir);
+            env.put("DATABASE_URL", database.url());
+            env.put("DATABASE_POOL_SIZE", String.valueOf(database.poolSize()));
+        }
+        return Config.fromEnv(env);
+    }
+
+    /** The PostgreSQL database that stands for {@code dataDir} in a PostgreSQL run. */
+    public static Config.Postgres postgres(Path dataDir) {
+        return DATABASES.computeIfAbsent(dataDir, dir -> PostgresServer.shared().newDatabase());
     }
 
     /**
@@ -88,14 +114,50 @@ public final class TestApps {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    /** Counts rows straight from the database file, bypassing the app. */
+    /** Counts rows straight from the store, bypassing the app. */
     public static long countRows(Path dataDir, String table) {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("roundtrip.db"));
-             Statement s = c.createStatement();
+        try (Connection c = connect(dataDir); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Runs one statement on the store from outside the app (a fault, a check). */
+    public static void execute(Path dataDir, String sql) throws SQLException {
+        try (Connection c = connect(dataDir); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /**
+     * Holds the store's write lock from outside the app until closed, so a write inside the app waits:
+     * SQLite's one write lock (BEGIN IMMEDIATE), or on PostgreSQL a lock on the notes table that blocks inserts.
+     */
+    public static AutoCloseable blockWrites(Path dataDir) throws SQLException {
+        Connection c = connect(dataDir);
+        try (Statement s = c.createStatement()) {
+            if (onPostgres()) {
+                c.setAutoCommit(false);
+                s.execute("LOCK TABLE notes IN SHARE ROW EXCLUSIVE MODE");
+            } else {
+                s.execute("BEGIN IMMEDIATE");
+            }
+        }
+        return () -> {
+            try (c; Statement s = c.createStatement()) {
+                if (onPostgres()) {
+                    c.rollback();
+                } else {
+                    s.execute("ROLLBACK");
+                }
+            }
+        };
+    }
+
+    private static Connection connect(Path dataDir) throws SQLException {
+        return DriverManager.getConnection(onPostgres() ? postgres(dataDir).url() : "jdbc:sqlite:" + dataDir.resolve("roundtrip.db"));
     }
 }

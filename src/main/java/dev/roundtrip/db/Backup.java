@@ -98,6 +98,11 @@ public final class Backup {
     /** {@code backup} or {@code restore FILE}; settings from the same environment as the app. */
     public static void main(String[] args) throws Exception {
         Config config = Config.fromEnv(System.getenv());
+        if (config.postgres() != null) {
+            System.err.println("roundtrip: make backup and make restore copy the SQLite file; with DATABASE_URL set, "
+                    + "back up PostgreSQL with its own tools (pg_dump, or the managed service's snapshots)");
+            System.exit(2);
+        }
         try {
             if (args.length == 1 && args[0].equals("backup")) {
                 Path copy = backup(config.databaseFile());

@@ -4,11 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.roundtrip.Config;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,62 +14,94 @@ import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
- * The SQLite database: one file, opened with the settings a web service needs, migrated by Flyway,
- * and shared through a small connection pool. Nothing feature-specific lives here.
+ * The store behind the repositories: SQLite in one file (the default) or a PostgreSQL server that several
+ * app servers share (DATABASE_URL). Either way a small connection pool, a schema brought up to date by
+ * Flyway from db/migration/sqlite/ or db/migration/postgresql/, and {@link #write} for every change. Nothing feature-specific lives
+ * here; what differs between the two engines is in {@link SqlitePool} and {@link PostgresPool}, and, for
+ * features, behind {@link #engine()}.
  *
- * <p>Reads and writes go different ways. In WAL mode readers never block each other or the writer, so
- * reads use a pool and run in parallel. SQLite has one write lock, so writes go through a single
- * writer with group commit ({@link GroupCommit}): many writes, one transaction, one fsync. Every write
- * transaction still begins with BEGIN IMMEDIATE, so anything else writing to the file (a backup tool,
- * sqlite3) makes it wait for the lock up front (busy_timeout) instead of failing with SQLITE_BUSY.
+ * <p>Writes go different ways. SQLite has one write lock for the whole file, so its writes go through a
+ * single writer with group commit ({@link GroupCommit}): many writes, one transaction, one fsync.
+ * PostgreSQL locks rows, so each write is its own transaction on a pooled connection, running in parallel.
  */
 public final class Database implements AutoCloseable {
 
-    /** Enough connections for both cores' worth of readers plus waiting writers; SQLite gains nothing from more. */
-    static final int POOL_SIZE = 8;
-    /** How long a writer waits for SQLite's write lock before giving up with SQLITE_BUSY. */
-    static final int BUSY_TIMEOUT_MS = 5_000;
+    /** The two engines Roundtrip runs on. */
+    public enum Engine { SQLITE, POSTGRESQL }
 
-    private final Path file;
+    /** The database could not be opened or migrated at start; the message says what and where. */
+    public static final class OpenException extends RuntimeException {
+        OpenException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Engine engine;
+    private final String location;
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
-    private final GroupCommit writes;
+    /** SQLite only: the single writer. Null on PostgreSQL, where writes run in parallel. */
+    private final GroupCommit groupCommit;
     /** Runs readiness probes so a stuck database makes the probe time out instead of hang. */
     private final ExecutorService probeExecutor = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "db-probe");
         thread.setDaemon(true);
         return thread;
     });
+    /** The last probe: while it runs, callers share it instead of queueing more behind a stuck database. */
+    private CompletableFuture<Boolean> probe;
 
-    private Database(Path file, HikariDataSource dataSource) {
-        this.file = file;
+    private Database(Engine engine, String location, HikariDataSource dataSource) {
+        this.engine = engine;
+        this.location = location;
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
-        this.writes = new GroupCommit(jdbi);
+        this.groupCommit = engine == Engine.SQLITE ? new GroupCommit(jdbi) : null;
     }
 
-    /** Opens (creating if needed) the database file and brings its schema up to date. */
+    /** The store the configuration names: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
+    public static Database open(Config config, MeterRegistry metrics) {
+        return config.postgres() == null
+                ? open(config.databaseFile(), config.synchronous(), metrics)
+                : open(config.postgres(), metrics);
+    }
+
+    /** Opens (creating if needed) a SQLite file and brings its schema up to date. */
     public static Database open(Path file, Config.Synchronous synchronous) {
         return open(file, synchronous, null);
     }
 
     /** As {@link #open(Path, Config.Synchronous)}, reporting pool metrics to {@code metrics} (may be null). */
     public static Database open(Path file, Config.Synchronous synchronous, MeterRegistry metrics) {
-        createParentDirectory(file);
-        HikariConfig config = poolConfig(file, synchronous);
+        String location = file.toAbsolutePath().normalize().toString();
+        return start(Engine.SQLITE, location, SqlitePool.config(file, synchronous), metrics);
+    }
+
+    /** Connects to a PostgreSQL server and brings its schema up to date. */
+    public static Database open(Config.Postgres postgres, MeterRegistry metrics) {
+        return start(Engine.POSTGRESQL, PostgresPool.withoutPassword(postgres.url()), PostgresPool.config(postgres), metrics);
+    }
+
+    private static Database start(Engine engine, String location, HikariConfig config, MeterRegistry metrics) {
         config.setMetricRegistry(metrics); // hikaricp_connections_* in /metrics
-        HikariDataSource pool = new HikariDataSource(config);
+        HikariDataSource pool;
         try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new OpenException("cannot open the " + engine.name().toLowerCase(Locale.ROOT) + " database at " + location
+                    + ": " + DatabaseErrors.rootMessage(e), e);
+        }
+        try {
+            // Each engine has its own numbered migrations: db/migration/sqlite/ or db/migration/postgresql/.
+            String migrations = "classpath:db/migration/" + engine.name().toLowerCase(Locale.ROOT);
+            Flyway.configure().dataSource(pool).locations(migrations).load().migrate();
         } catch (RuntimeException e) {
             pool.close();
-            throw e;
+            throw new OpenException("cannot migrate the database at " + location + ": " + DatabaseErrors.rootMessage(e), e);
         }
-        return new Database(file, pool);
+        return new Database(engine, location, pool);
     }
 
     /** For reads: any pooled connection, in parallel. */
@@ -80,23 +110,26 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} as a write: in a transaction (BEGIN IMMEDIATE) on the single writer, grouped
-     * with other writes that arrive meanwhile, and returns only once it is committed (see GroupCommit).
+     * Runs {@code work} as one atomic write and returns once it is committed: on SQLite through the single
+     * writer (BEGIN IMMEDIATE, grouped with the writes queued meanwhile), on PostgreSQL in a transaction of its own.
      */
     public <T> T write(HandleCallback<T, RuntimeException> work) {
-        return writes.write(work);
+        return groupCommit != null ? groupCommit.write(work) : jdbi.inTransaction(work);
     }
 
-    public Path file() {
-        return file;
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The file (SQLite) or the URL without its password (PostgreSQL). */
+    public String location() {
+        return location;
     }
 
     /** True when {@code select 1} succeeds within the timeout. */
     public boolean isReachable(Duration timeout) {
         try {
-            return CompletableFuture
-                    .supplyAsync(() -> jdbi.withHandle(h -> h.select("select 1").mapTo(Integer.class).one()), probeExecutor)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS) == 1;
+            return probe().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -105,39 +138,20 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    private synchronized CompletableFuture<Boolean> probe() {
+        if (probe == null || probe.isDone()) {
+            probe = probeExecutor.isShutdown() ? CompletableFuture.completedFuture(false) : CompletableFuture.supplyAsync(
+                    () -> jdbi.withHandle(h -> h.select("select 1").mapTo(Integer.class).one()) == 1, probeExecutor);
+        }
+        return probe;
+    }
+
     @Override
     public void close() {
         probeExecutor.shutdownNow();
-        writes.close(); // finishes the writes already queued, then stops
-        dataSource.close();
-    }
-
-    private static HikariConfig poolConfig(Path file, Config.Synchronous synchronous) {
-        // PRAGMAs are set through SQLiteConfig, one by one on every new connection: a multi-statement
-        // "PRAGMA a; PRAGMA b" init string would apply only the first.
-        SQLiteConfig sqlite = new SQLiteConfig();
-        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL); // readers don't block the writer
-        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous.name()));
-        sqlite.setBusyTimeout(BUSY_TIMEOUT_MS);
-        sqlite.enforceForeignKeys(true); // off by default in SQLite
-        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE); // every BEGIN takes the write lock up front
-        SQLiteDataSource sqliteSource = new SQLiteDataSource(sqlite);
-        sqliteSource.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
-
-        HikariConfig pool = new HikariConfig();
-        pool.setDataSource(sqliteSource);
-        pool.setPoolName("sqlite");
-        pool.setMaximumPoolSize(POOL_SIZE);
-        pool.setMinimumIdle(POOL_SIZE); // opening a SQLite connection costs more than a simple query
-        pool.setConnectionTimeout(BUSY_TIMEOUT_MS);
-        return pool;
-    }
-
-    private static void createParentDirectory(Path file) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory " + file.getParent(), e);
+        if (groupCommit != null) {
+            groupCommit.close(); // finishes the writes already queued, then stops
         }
+        dataSource.close();
     }
 }

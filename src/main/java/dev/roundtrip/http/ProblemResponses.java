@@ -2,6 +2,7 @@ package dev.roundtrip.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.roundtrip.db.DatabaseErrors;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns every failure into an {@code application/problem+json} answer (RFC 9457): our own
- * {@link ProblemException}s, Javalin's 404/405/413, and unexpected exceptions, which become a 500
- * with no stack trace in the body (the trace goes to the log, next to the request id).
+ * {@link ProblemException}s, Javalin's 404/405/413, a database that is unavailable for now (503, try again),
+ * and unexpected exceptions, which become a 500 with no stack trace in the body (the trace goes to the log,
+ * next to the request id).
  */
 public final class ProblemResponses {
 
@@ -29,6 +31,13 @@ public final class ProblemResponses {
         routes.exception(ProblemException.class, (e, ctx) -> write(ctx, e));
         routes.exception(HttpResponseException.class, this::fromJavalin);
         routes.exception(Exception.class, (e, ctx) -> {
+            if (DatabaseErrors.isUnavailable(e)) { // down, restarting, out of connections: not a bug, and it passes
+                LOG.warn("database unavailable on {} {}: {}", ctx.method().name(), ctx.path(), e.toString());
+                ctx.header("Retry-After", "1");
+                write(ctx, new ProblemException(503, "about:blank", "Service Unavailable",
+                        "The database is not available right now. Try again in a moment.", List.of()));
+                return;
+            }
             LOG.error("unexpected error on {} {}", ctx.method().name(), ctx.path(), e);
             write(ctx, new ProblemException(500, "about:blank", "Internal Server Error",
                     "Something went wrong on our side. Quote the request id if you report it.", List.of()));

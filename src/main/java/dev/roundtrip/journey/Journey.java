@@ -22,12 +22,18 @@ public record Journey(String requestId, boolean viaEdge, String note, Client cli
                            long requestsOnConnection, boolean reused) {
     }
 
-    /** Javalin on Jetty: who handled the request, on which thread, for how long so far. */
+    /**
+     * Javalin on Jetty: who handled the request, on which thread, for how long so far. {@code instance} names
+     * this app server (host:port/pid), so with several replicas behind Nginx you see which one answered.
+     */
     public record App(String server, String framework, String java, String handler, String thread,
-                      boolean virtualThread, long insideAppMicros) {
+                      boolean virtualThread, String instance, long insideAppMicros) {
     }
 
-    /** SQLite, through Jdbi: its settings and one real, timed query. */
+    /**
+     * The database, through Jdbi: engine (SQLite or PostgreSQL), version, its write-ahead log and durability
+     * settings, and one real, timed query.
+     */
     public record Database(String engine, String version, String journalMode, String synchronous, String query,
                            long rows, long queryMicros) {
     }

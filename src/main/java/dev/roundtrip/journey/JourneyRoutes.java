@@ -6,6 +6,8 @@ import dev.roundtrip.http.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.Properties;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -23,6 +25,9 @@ public final class JourneyRoutes {
     static final String NO_EDGE = "Called directly on the app's port: no Nginx edge was crossed, so there is "
             + "no TLS, no HTTP/2 and no client port to show. Call it through Nginx (make run: https://localhost:8443/api/journey).";
     private static final String JAVALIN_VERSION = mavenVersion("io.javalin", "javalin");
+    /** With the listening port and the process id, a name for this app server that no other replica shares. */
+    private static final String HOST = hostName();
+    private static final long PID = ProcessHandle.current().pid();
 
     private final JourneyRepository repository;
 
@@ -48,7 +53,8 @@ public final class JourneyRoutes {
         Instant appStart = Instant.now().minusNanos(insideAppMicros * 1_000);
         Journey.App app = new Journey.App("Jetty " + Jetty.VERSION, "Javalin " + JAVALIN_VERSION,
                 System.getProperty("java.version"), ctx.method().name() + " " + ctx.endpoint().path,
-                Thread.currentThread().getName(), isVirtual(Thread.currentThread()), insideAppMicros);
+                Thread.currentThread().getName(), isVirtual(Thread.currentThread()),
+                HOST + ":" + ctx.req().getLocalPort() + "/" + PID, insideAppMicros);
         String requestId = RequestIds.of(ctx);
         Journey journey = edge == null
                 ? new Journey(requestId, false, NO_EDGE,
@@ -58,6 +64,14 @@ public final class JourneyRoutes {
                         new Journey.Timings(edge.edgeMicros(), edge.proxyHopMicros(appStart), insideAppMicros,
                                 database.queryMicros()));
         ctx.json(journey);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     /** Thread.isVirtual() exists from Java 21; this app is compiled for 17 and runs on both. */

@@ -3,6 +3,7 @@ package dev.roundtrip.notes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,9 +12,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +23,8 @@ import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * Where notes are stored: every SQL statement for notes lives in this file. Reads use the pool; each
+ * Where notes are stored: every SQL statement for notes lives in this file, but for the search, which differs
+ * between SQLite and PostgreSQL and lives in {@link NoteSearch}. Reads use the pool; each
  * write runs through {@link Database#write}, atomically, and returns once it is committed.
  */
 public final class NoteRepository {
@@ -58,27 +57,16 @@ public final class NoteRepository {
     private static final String EXPIRE_KEYS = "DELETE FROM idempotency_keys WHERE created_at < :cutoff";
     private static final String FIND_KEY =
             "SELECT request_hash, created_note FROM idempotency_keys WHERE idempotency_key = :key";
+    /** ON CONFLICT DO NOTHING (the same in SQLite and PostgreSQL): a key taken meanwhile inserts nothing. */
     private static final String INSERT_KEY = """
             INSERT INTO idempotency_keys (idempotency_key, request_hash, note_id, created_note, created_at)
-            VALUES (:key, :hash, :noteId, :note, :now)""";
+            VALUES (:key, :hash, :noteId, :note, :now)
+            ON CONFLICT (idempotency_key) DO NOTHING""";
 
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM notes WHERE id = :id";
 
-    /** Newest first; the page starts below the cursor's id. Filters are appended as AND clauses. */
-    private static final String LIST = "SELECT " + N_COLUMNS + " FROM notes n WHERE n.id < :beforeId";
-    /**
-     * A search walks the index newest first and stops after one page: the index is the outer loop and
-     * hands out rowids in descending order (FTS5 consumes ORDER BY rowid DESC and the rowid bound), so a
-     * word in every note costs a page, not a pass over all of them (measured: 3.3 ms → 0.3 ms on 10 000 notes).
-     */
-    private static final String SEARCH = "SELECT " + N_COLUMNS
-            + " FROM notes_search JOIN notes n ON n.id = notes_search.rowid"
-            + " WHERE notes_search MATCH :match AND notes_search.rowid < :beforeId";
+    /** Only notes with the tag: an index lookup in note_tags. */
     private static final String WITH_TAG = " AND n.id IN (SELECT note_id FROM note_tags WHERE tag = :tag)";
-    /** For search words under 3 characters, which a trigram index cannot serve: a scan of the notes. */
-    private static final String CONTAINING = " AND (n.title LIKE :like%d ESCAPE '!' OR n.body LIKE :like%d ESCAPE '!')";
-    private static final String PAGE = " ORDER BY n.id DESC LIMIT :limit";
-    private static final String SEARCH_PAGE = " ORDER BY notes_search.rowid DESC LIMIT :limit";
 
     /** The version check is in the same statement as the write, so no other update can slip in between. */
     private static final String REPLACE = """
@@ -88,20 +76,23 @@ public final class NoteRepository {
 
     private static final String DELETE = "DELETE FROM notes WHERE id = :id AND (:anyVersion OR version IN (<versions>))";
 
-    /** Millisecond ISO-8601 UTC with a fixed width, so stored timestamps sort as text. */
-    private static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final TypeReference<List<String>> TAG_LIST = new TypeReference<>() { };
 
     private final Database database;
     private final Jdbi jdbi;
+    /** How ?q= becomes SQL on this engine. */
+    private final NoteSearch search;
     private final ObjectMapper json;
+    /** Reads a stored tag list; made once, since every row read needs one. */
+    private final ObjectReader tagsReader;
     private final Clock clock;
 
     public NoteRepository(Database database, ObjectMapper json, Clock clock) {
         this.database = database;
         this.jdbi = database.jdbi();
+        this.search = NoteSearch.of(database.engine());
         this.json = json;
+        this.tagsReader = json.readerFor(TAG_LIST);
         this.clock = clock;
     }
 
@@ -122,20 +113,38 @@ public final class NoteRepository {
      */
     public Created create(NoteInput input, String idempotencyKey) {
         String hash = sha256(toJson(input));
-        return database.write(h -> {
-            Instant now = clock.instant();
-            h.createUpdate(EXPIRE_KEYS).bind("cutoff", format(now.minus(KEY_RETENTION))).execute();
-            Optional<Map<String, Object>> previous = h.createQuery(FIND_KEY).bind("key", idempotencyKey).mapToMap().findOne();
-            if (previous.isPresent()) {
-                return hash.equals(previous.get().get("request_hash"))
-                        ? new Created(Creation.REPLAYED, fromJson((String) previous.get().get("created_note"), Note.class))
-                        : new Created(Creation.KEY_REUSED, null);
-            }
-            Note note = insert(h, input);
-            h.createUpdate(INSERT_KEY).bind("key", idempotencyKey).bind("hash", hash).bind("noteId", note.id())
-                    .bind("note", toJson(note)).bind("now", format(now)).execute();
-            return new Created(Creation.CREATED, note);
-        });
+        try {
+            return database.write(h -> createOnce(h, input, idempotencyKey, hash));
+        } catch (KeyTakenMeanwhile e) {
+            // Another app server stored this key between our look-up and our insert (PostgreSQL only: SQLite's
+            // single writer never interleaves). Our note went with the rolled-back transaction; now the key answers.
+            return database.write(h -> createOnce(h, input, idempotencyKey, hash));
+        }
+    }
+
+    /** Thrown inside the write to roll it back: the key was stored by a concurrent transaction. */
+    private static final class KeyTakenMeanwhile extends RuntimeException {
+        KeyTakenMeanwhile() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Created createOnce(Handle h, NoteInput input, String idempotencyKey, String hash) {
+        Instant now = clock.instant();
+        h.createUpdate(EXPIRE_KEYS).bind("cutoff", StoredTime.format(now.minus(KEY_RETENTION))).execute();
+        Optional<Map<String, Object>> previous = h.createQuery(FIND_KEY).bind("key", idempotencyKey).mapToMap().findOne();
+        if (previous.isPresent()) {
+            return hash.equals(previous.get().get("request_hash"))
+                    ? new Created(Creation.REPLAYED, fromJson((String) previous.get().get("created_note"), Note.class))
+                    : new Created(Creation.KEY_REUSED, null);
+        }
+        Note note = insert(h, input);
+        int stored = h.createUpdate(INSERT_KEY).bind("key", idempotencyKey).bind("hash", hash).bind("noteId", note.id())
+                .bind("note", toJson(note)).bind("now", StoredTime.format(now)).execute();
+        if (stored == 0) {
+            throw new KeyTakenMeanwhile();
+        }
+        return new Created(Creation.CREATED, note);
     }
 
     public Optional<Note> findById(long id) {
@@ -143,28 +152,16 @@ public final class NoteRepository {
     }
 
     public NotePage list(NoteListRequest request) {
-        SearchTerms search = request.query() == null ? new SearchTerms(null, List.of()) : SearchTerms.from(request.query());
-        boolean indexed = search.trigramQuery() != null;
-        StringBuilder sql = new StringBuilder(indexed ? SEARCH : LIST);
-        if (request.tag() != null) {
-            sql.append(WITH_TAG);
-        }
-        for (int i = 0; i < search.likePatterns().size(); i++) {
-            sql.append(String.format(CONTAINING, i, i));
-        }
-        sql.append(indexed ? SEARCH_PAGE : PAGE);
+        NoteSearch.Query parts = request.query() == null ? NoteSearch.PLAIN : search.search(SearchTerms.words(request.query()));
+        String sql = "SELECT " + N_COLUMNS + " " + parts.fromWhere() + (request.tag() == null ? "" : WITH_TAG)
+                + parts.conditions() + parts.orderBy() + " LIMIT :limit";
         List<Note> rows = jdbi.withHandle(h -> {
-            Query query = h.createQuery(sql.toString())
+            Query query = h.createQuery(sql)
                     .bind("beforeId", request.beforeId())
-                    .bind("limit", request.limit() + 1); // one extra row tells whether another page exists
+                    .bind("limit", request.limit() + 1) // one extra row tells whether another page exists
+                    .bindMap(parts.bindings());
             if (request.tag() != null) {
                 query.bind("tag", request.tag());
-            }
-            if (indexed) {
-                query.bind("match", search.trigramQuery());
-            }
-            for (int i = 0; i < search.likePatterns().size(); i++) {
-                query.bind("like" + i, search.likePatterns().get(i));
             }
             return query.map(this::map).list();
         });
@@ -214,16 +211,12 @@ public final class NoteRepository {
     /** Hand-written mapping: faster than reflection and explicit about every column. */
     private Note map(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Note(rs.getLong("id"), rs.getString("title"), rs.getString("body"),
-                fromJson(rs.getString("tags")), Instant.parse(rs.getString("created_at")),
-                Instant.parse(rs.getString("updated_at")), rs.getLong("version"));
+                fromJson(rs.getString("tags")), StoredTime.parse(rs.getString("created_at")),
+                StoredTime.parse(rs.getString("updated_at")), rs.getLong("version"));
     }
 
     private String now() {
-        return format(clock.instant());
-    }
-
-    private static String format(Instant instant) {
-        return TIMESTAMP.format(instant.truncatedTo(ChronoUnit.MILLIS));
+        return StoredTime.format(clock.instant());
     }
 
     private static String sha256(String text) {
@@ -249,7 +242,7 @@ public final class NoteRepository {
 
     private List<String> fromJson(String tags) {
         try {
-            return json.readValue(tags, TAG_LIST);
+            return tagsReader.readValue(tags);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored tags are not a JSON array: " + tags, e);
         }

@@ -1,36 +1,37 @@
 package dev.roundtrip.notes;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * What a user typed into {@code ?q=}, split into words that must all appear in the title or the body,
- * anywhere inside a word ("요청" finds "요청을"). Words of 3+ characters go to the trigram index as one
- * FTS5 query, each quoted so FTS5 operators (AND, NOT, NEAR, *, ^, column:) are searched as text; shorter
- * words cannot use a trigram index and become LIKE patterns on the notes themselves.
+ * What a user typed into {@code ?q=}: words that must all appear in the title or the body, anywhere inside a
+ * word ("요청" finds "요청을"), in any case. {@link NoteSearch} turns them into each engine's SQL; this class
+ * only splits them and writes them the ways that SQL needs, so user input is always searched as text.
  */
-record SearchTerms(String trigramQuery, List<String> likePatterns) {
+final class SearchTerms {
 
-    /** Trigrams need at least this many characters. */
+    /** Trigram indexes (FTS5's, pg_trgm's) can only look up words of at least this many characters. */
     static final int TRIGRAM = 3;
 
-    static SearchTerms from(String userInput) {
-        List<String> indexed = new ArrayList<>();
-        List<String> scanned = new ArrayList<>();
-        for (String word : userInput.strip().split("\\s+")) {
-            if (word.codePointCount(0, word.length()) >= TRIGRAM) {
-                indexed.add("\"" + word.replace("\"", "\"\"") + "\"");
-            } else {
-                scanned.add("%" + escapeLike(word) + "%");
-            }
-        }
-        return new SearchTerms(indexed.isEmpty() ? null : String.join(" ", indexed), List.copyOf(scanned));
+    private SearchTerms() {
     }
 
-    /** LIKE's wildcards typed by the user are searched literally ('!' is the ESCAPE character in the SQL). */
-    private static String escapeLike(String word) {
-        return Arrays.stream(word.split("")).map(c -> "!%_".contains(c) ? "!" + c : c).collect(Collectors.joining());
+    static List<String> words(String userInput) {
+        return List.of(userInput.strip().split("\\s+"));
+    }
+
+    static boolean hasTrigram(String word) {
+        return word.codePointCount(0, word.length()) >= TRIGRAM;
+    }
+
+    /** An FTS5 phrase: quoted, so operators a user types (AND, NOT, NEAR, *, ^, column:) are searched as text. */
+    static String ftsPhrase(String word) {
+        return "\"" + word.replace("\"", "\"\"") + "\"";
+    }
+
+    /** A LIKE pattern matching the word anywhere; its wildcards are escaped with '!' (ESCAPE '!' in the SQL). */
+    static String containing(String word) {
+        return "%" + Arrays.stream(word.split("")).map(c -> "!%_".contains(c) ? "!" + c : c).collect(Collectors.joining()) + "%";
     }
 }

@@ -25,7 +25,7 @@ class DatabaseTest {
             assertEquals("wal", pragma(db, "journal_mode"));
             assertEquals("2", pragma(db, "synchronous")); // 2 = FULL
             assertEquals("1", pragma(db, "foreign_keys"));
-            assertEquals(String.valueOf(Database.BUSY_TIMEOUT_MS), pragma(db, "busy_timeout"));
+            assertEquals(String.valueOf(SqlitePool.BUSY_TIMEOUT_MS), pragma(db, "busy_timeout"));
         }
         try (Database db = Database.open(file, Config.Synchronous.NORMAL)) {
             assertEquals("1", pragma(db, "synchronous")); // 1 = NORMAL

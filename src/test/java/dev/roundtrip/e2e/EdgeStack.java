@@ -37,20 +37,36 @@ public final class EdgeStack implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(30);
 
     public final Path dir;
-    public final int appPort = freePort();
+    /** The app servers' ports: one, or one per replica. {@link #appPort} is the first. */
+    public final List<Integer> appPorts;
+    public final int appPort;
     public final int httpsPort = freePort();
     public final int httpPort = freePort();
-    public final int metricsPort = freePort();
+    public final int metricsPort;
+    private final List<Integer> metricsPorts;
     private final Path certificate;
-    private Process app;
+    private final Process[] apps;
+    private final int[] appStarts;
     private Process nginx;
-    private int appStarts;
-    /** Extra environment for the app (e.g. SQLITE_SYNCHRONOUS); empty unless given to {@link #start(Map, Map)}. */
-    private Map<String, String> appEnv = Map.of();
+    /** Extra environment for the apps (e.g. SQLITE_SYNCHRONOUS, DATABASE_URL), at every (re)start. */
+    private final Map<String, String> appEnv;
 
-    private EdgeStack(Path dir) {
+    private EdgeStack(Path dir, int replicas, Map<String, String> appEnv) {
         this.dir = dir;
         this.certificate = dir.resolve("certs/localhost.crt");
+        List<Integer> ports = new ArrayList<>();
+        List<Integer> metrics = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            ports.add(freePort());
+            metrics.add(freePort());
+        }
+        this.appPorts = List.copyOf(ports);
+        this.metricsPorts = List.copyOf(metrics);
+        this.appPort = ports.get(0);
+        this.metricsPort = metrics.get(0);
+        this.apps = new Process[replicas];
+        this.appStarts = new int[replicas];
+        this.appEnv = Map.copyOf(appEnv);
     }
 
     /** Renders and starts everything; {@code renderEnv} can override render-nginx.sh's variables. */
@@ -60,19 +76,26 @@ public final class EdgeStack implements AutoCloseable {
 
     /** As {@link #start(Map)}, with {@code appEnv} added to the app's environment at every (re)start. */
     public static EdgeStack start(Map<String, String> renderEnv, Map<String, String> appEnv) throws Exception {
+        return start(renderEnv, appEnv, 1);
+    }
+
+    /** As {@link #start(Map, Map)}, with {@code replicas} app servers behind Nginx (they need a shared DATABASE_URL). */
+    public static EdgeStack start(Map<String, String> renderEnv, Map<String, String> appEnv, int replicas) throws Exception {
         // rwxr-xr-x: run as root, Nginx's workers are `nobody` and must be able to read the static files.
         EdgeStack stack = new EdgeStack(Files.createTempDirectory("roundtrip-e2e-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))));
-        stack.appEnv = Map.copyOf(appEnv);
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))), replicas, appEnv);
         try {
             stack.run("scripts/make-cert.sh", Map.of(), stack.dir.resolve("certs").toString());
+            String upstreams = String.join(" ", stack.appPorts.stream().map(port -> "127.0.0.1:" + port).toList());
             Map<String, String> env = new HashMap<>(Map.of(
                     "HTTPS_PORT", String.valueOf(stack.httpsPort), "HTTP_PORT", String.valueOf(stack.httpPort),
-                    "APP_UPSTREAM", "127.0.0.1:" + stack.appPort,
+                    "APP_UPSTREAM", upstreams,
                     "TLS_CERT", stack.certificate.toString(), "TLS_KEY", stack.dir.resolve("certs/localhost.key").toString()));
             env.putAll(renderEnv);
             stack.run("scripts/render-nginx.sh", env, stack.nginxDir().toString());
-            stack.startApp();
+            for (int i = 0; i < replicas; i++) {
+                stack.startApp(i);
+            }
             stack.startNginx();
             return stack;
         } catch (Exception | Error e) {
@@ -85,34 +108,52 @@ public final class EdgeStack implements AutoCloseable {
         return dir.resolve("nginx");
     }
 
-    /** Starts the real jar; its stdout and stderr go to app.log (appended across restarts). */
+    /** Starts the (first) app; see {@link #startApp(int)}. */
     public void startApp() throws Exception {
+        startApp(0);
+    }
+
+    /**
+     * Starts replica {@code i} from the real jar and waits until it is ready; its stdout and stderr go to
+     * app.log (replica 0) or app-i.log, appended across restarts.
+     */
+    public void startApp(int i) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-jar", PROJECT.resolve("target/roundtrip.jar").toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("app.log").toFile()));
-        pb.environment().put("APP_PORT", String.valueOf(appPort));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(i == 0 ? "app.log" : "app-" + i + ".log").toFile()));
+        pb.environment().put("APP_PORT", String.valueOf(appPorts.get(i)));
         pb.environment().put("DATA_DIR", dir.resolve("data").toString());
-        pb.environment().put("METRICS_PORT", String.valueOf(metricsPort));
+        pb.environment().put("METRICS_PORT", String.valueOf(metricsPorts.get(i)));
         pb.environment().putAll(appEnv);
-        app = pb.start();
-        appStarts++;
-        int start = appStarts;
-        await(() -> get("http://127.0.0.1:" + appPort + "/api/ready") == 200, "the app (start " + start + ") to be ready");
+        apps[i] = pb.start();
+        int start = ++appStarts[i];
+        await(() -> status("http://127.0.0.1:" + appPorts.get(i) + "/api/ready") == 200,
+                "app " + i + " (start " + start + ") to be ready");
+    }
+
+    /** SIGTERM to the (first) app; see {@link #stopApp(int)}. */
+    public void stopApp() throws InterruptedException {
+        stopApp(0);
     }
 
     /** SIGTERM, as systemd or Docker would send; waits for the process to exit. */
-    public void stopApp() throws InterruptedException {
-        app.destroy();
-        if (!app.waitFor(20, TimeUnit.SECONDS)) {
-            throw new AssertionError("the app did not stop within 20 s of SIGTERM");
+    public void stopApp(int i) throws InterruptedException {
+        apps[i].destroy();
+        if (!apps[i].waitFor(20, TimeUnit.SECONDS)) {
+            throw new AssertionError("app " + i + " did not stop within 20 s of SIGTERM");
         }
     }
 
-    /** SIGKILL (what the OOM killer or a power cut does to the process): no shutdown hook, no clean close. */
+    /** SIGKILL to the (first) app; see {@link #killApp(int)}. */
     public void killApp() throws InterruptedException {
-        app.destroyForcibly();
-        if (!app.waitFor(20, TimeUnit.SECONDS)) {
-            throw new AssertionError("the app did not die within 20 s of SIGKILL");
+        killApp(0);
+    }
+
+    /** SIGKILL (what the OOM killer or a power cut does to the process): no shutdown hook, no clean close. */
+    public void killApp(int i) throws InterruptedException {
+        apps[i].destroyForcibly();
+        if (!apps[i].waitFor(20, TimeUnit.SECONDS)) {
+            throw new AssertionError("app " + i + " did not die within 20 s of SIGKILL");
         }
     }
 
@@ -122,7 +163,7 @@ public final class EdgeStack implements AutoCloseable {
     }
 
     public Process appProcess() {
-        return app;
+        return apps[0];
     }
 
     private void startNginx() throws Exception {
@@ -195,10 +236,12 @@ public final class EdgeStack implements AutoCloseable {
                 nginx.destroyForcibly();
             }
         }
-        if (app != null && app.isAlive()) {
-            app.destroy();
-            if (!app.waitFor(15, TimeUnit.SECONDS)) {
-                app.destroyForcibly();
+        for (Process app : apps) {
+            if (app != null && app.isAlive()) {
+                app.destroy();
+                if (!app.waitFor(15, TimeUnit.SECONDS)) {
+                    app.destroyForcibly();
+                }
             }
         }
     }
@@ -231,7 +274,8 @@ public final class EdgeStack implements AutoCloseable {
         }
     }
 
-    private static int get(String url) {
+    /** The status of a plain GET, or -1 when nothing answers. */
+    public static int status(String url) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundtrip.TestApps;
 import io.javalin.testtools.Response;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -110,9 +109,7 @@ class ErrorResponsesTest {
     @Test
     void unexpectedFailureIs500WithoutStackTrace() throws Exception {
         TestApps.run(dataDir, (server, client) -> {
-            try (var c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("roundtrip.db"))) {
-                c.createStatement().execute("ALTER TABLE notes RENAME TO notes_gone"); // a fault from outside the app
-            }
+            TestApps.execute(dataDir, "ALTER TABLE notes RENAME TO notes_gone"); // a fault from outside the app
             Response res = client.get("/api/notes");
             assertProblem(res, 500, "renamed table");
             String body = res.body().string();

@@ -32,10 +32,20 @@ class JourneyRoutesTest {
             assertEquals("GET /api/journey", journey.get("app").get("handler").asText());
             assertTrue(journey.get("app").get("server").asText().startsWith("Jetty 12."));
             assertTrue(journey.get("app").get("framework").asText().startsWith("Javalin 7."));
+            assertTrue(journey.get("app").get("instance").asText().matches(".+:" + server.port() + "/" + ProcessHandle.current().pid()),
+                    "host:port/pid names this app server: " + journey.get("app").get("instance"));
             JsonNode db = journey.get("database");
-            assertEquals("wal", db.get("journalMode").asText());
-            assertEquals("NORMAL", db.get("synchronous").asText());
-            assertTrue(db.get("version").asText().matches("3\\.\\d+\\.\\d+"));
+            if (TestApps.onPostgres()) {
+                assertEquals("PostgreSQL", db.get("engine").asText());
+                assertTrue(db.get("version").asText().matches("\\d+\\.\\d+.*"), db.get("version").asText());
+                assertTrue(db.get("journalMode").asText().startsWith("wal (wal_level="), db.get("journalMode").asText());
+                assertEquals("synchronous_commit=on", db.get("synchronous").asText());
+            } else {
+                assertEquals("SQLite", db.get("engine").asText());
+                assertEquals("wal", db.get("journalMode").asText());
+                assertEquals("NORMAL", db.get("synchronous").asText());
+                assertTrue(db.get("version").asText().matches("3\\.\\d+\\.\\d+"));
+            }
             assertEquals(1, db.get("rows").asInt(), "a real count of the notes table");
             assertTrue(journey.get("timings").get("edgeMicros").isNull());
         });
