@@ -1,9 +1,10 @@
 # The benchmark's chart, drawn locally by gnuplot (called by bench/report.py):
 #   gnuplot -e "datafile='results.dat'; outfile='results.png'; heading='…'" bench/chart.gp
-# datafile: tab-separated "label" req/s nginx_cpu_us app_cpu_us, one line per row, first line at the bottom.
-# Left panel: requests per second. Right panel: CPU microseconds per request, Nginx's workers vs the JVM.
+# datafile: tab-separated "label" req/s nginx_cpu_us app_cpu_us db_cpu_us, one line per row, first line at the
+# bottom. Left panel: requests per second. Right panel: CPU microseconds per request, Nginx's workers, the JVM(s)
+# and PostgreSQL (0 in the SQLite rows: SQLite runs inside the JVM).
 
-set terminal pngcairo size 1500,650 font "DejaVu Sans,10" noenhanced  # labels are literal: {id}, _
+set terminal pngcairo size 1500,900 font "DejaVu Sans,10" noenhanced  # labels are literal: {id}, _
 set output outfile
 set datafile separator "\t"
 stats datafile using 2 nooutput          # STATS_records: the number of bars
@@ -24,14 +25,16 @@ set offsets 0, graph 0.12, 0, 0         # room on the right for the value labels
 plot datafile using ($2/2):0:($2/2):(0.35):ytic(1) with boxxyerror lc rgb "#4477aa" notitle, \
      '' using 2:0:(sprintf(" %.0f", $2)) with labels left notitle
 
-# Right: CPU per request, Nginx above the app within each row.
+# Right: CPU per request within each row: Nginx on top, the app in the middle, PostgreSQL below.
 set lmargin at screen 0.64
 set rmargin at screen 0.98
 set title "CPU µs per request (lower is better)"
 set key bottom right box opaque
 set ytics format ""
-plot datafile using ($3/2):($0+0.19):($3/2):(0.17) with boxxyerror lc rgb "#228833" title "Nginx workers", \
-     '' using ($4/2):($0-0.19):($4/2):(0.17) with boxxyerror lc rgb "#ee6677" title "app (JVM)", \
-     '' using 3:($0+0.19):(sprintf(" %.0f", $3)) with labels left font ",8" notitle, \
-     '' using 4:($0-0.19):(sprintf(" %.0f", $4)) with labels left font ",8" notitle
+plot datafile using ($3/2):($0+0.25):($3/2):(0.11) with boxxyerror lc rgb "#228833" title "Nginx workers", \
+     '' using ($4/2):($0):($4/2):(0.11) with boxxyerror lc rgb "#ee6677" title "app (JVM)", \
+     '' using ($5/2):($0-0.25):($5/2):(0.11) with boxxyerror lc rgb "#aa3377" title "PostgreSQL", \
+     '' using 3:($0+0.25):(sprintf(" %.0f", $3)) with labels left font ",7" notitle, \
+     '' using 4:($0):(sprintf(" %.0f", $4)) with labels left font ",7" notitle, \
+     '' using 5:($0-0.25):(($5 > 0) ? sprintf(" %.0f", $5) : "") with labels left font ",7" notitle
 unset multiplot

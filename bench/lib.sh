@@ -1,11 +1,11 @@
 # Functions for bench/run.sh (sourced, not run): start and stop the stack, run one load, warm up, measure
 # one row. They use the settings run.sh sets: WORK, APP_PORT, HTTPS_PORT, JAVA_OPTS, CONNECTIONS, THREADS,
-# ROW_SECONDS, ROUND_SECONDS, ROW_WARMUP_MAX, ROWS_FILE, EDGE.
+# ROW_SECONDS, ROUND_SECONDS, ROW_WARMUP_MAX, ROWS_FILE, EDGE, and DB_PID (PostgreSQL's server, once it runs).
 # shellcheck shell=bash
 
 PY=/usr/bin/python3              # Debian's python: the python3 first on PATH is a separate install
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)   # /usr/sbin is not on every user's PATH
-APP_PID='' NGINX_PID='' RSS_PID=''
+APP_PIDS=() NGINX_PID='' RSS_PID='' DB_PID=''
 PEAK_HWM_KB=0                    # the highest VmHWM of every JVM this run started
 FAILED_ROWS=0                    # rows with a non-2xx answer or a socket error
 declare -A R                     # the fields of the last "bench ..." line read by parse_summary
@@ -17,7 +17,7 @@ wait_for() {
     local what=$1; shift
     for _ in $(seq 1 300); do
         if "$@" 2>/dev/null; then return 0; fi
-        [[ -z $APP_PID ]] || kill -0 "$APP_PID" 2>/dev/null || fail "the app exited; see $WORK/app.log"
+        for pid in "${APP_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || fail "an app exited; see $WORK/app.log"; done
         [[ -z $NGINX_PID ]] || kill -0 "$NGINX_PID" 2>/dev/null || fail "nginx exited; see $WORK/nginx.out"
         sleep 0.2
     done
@@ -29,10 +29,25 @@ start_app() {
     # shellcheck disable=SC2086  # JAVA_OPTS is a list of JVM options, split on purpose
     APP_HOST=127.0.0.1 APP_PORT=$APP_PORT METRICS_PORT=0 DATA_DIR=$1 SQLITE_SYNCHRONOUS=$2 \
         java $JAVA_OPTS -jar target/roundtrip.jar >>"$WORK/app.log" 2>&1 &
-    APP_PID=$!
+    APP_PIDS=($!)
     wait_for "the app (SQLITE_SYNCHRONOUS=$2)" curl -fs -o /dev/null "http://127.0.0.1:$APP_PORT/api/ready"
-    sample_rss "$APP_PID" &
+    sample_rss "${APP_PIDS[0]}" &
     RSS_PID=$!
+}
+
+# start_replicas DATABASE_URL PORT...: one app server per port, all on the same PostgreSQL database.
+start_replicas() {
+    local url=$1 port
+    shift
+    for port in "$@"; do
+        # shellcheck disable=SC2086  # JAVA_OPTS is a list of JVM options, split on purpose
+        APP_HOST=127.0.0.1 APP_PORT=$port METRICS_PORT=0 DATA_DIR=$WORK/unused DATABASE_URL=$url \
+            java $JAVA_OPTS -jar target/roundtrip.jar >>"$WORK/app.log" 2>&1 &
+        APP_PIDS+=($!)
+    done
+    for port in "$@"; do
+        wait_for "the app on :$port (PostgreSQL)" curl -fs -o /dev/null "http://127.0.0.1:$port/api/ready"
+    done
 }
 
 # sample_rss PID: VmRSS every 0.5 s, the highest kept in WORK/rss.max (VmHWM at stop is the exact peak;
@@ -46,17 +61,22 @@ sample_rss() {
     done
 }
 
-# stop_app: records the JVM's peak RSS, then SIGTERM (the app's graceful stop) and waits for it.
+# stop_app: records each JVM's peak RSS, then SIGTERM (the app's graceful stop) and waits for them.
 stop_app() {
-    [[ -n $APP_PID ]] || return 0
-    local hwm
-    hwm=$($PY bench/stats.py mem "$APP_PID" 2>/dev/null | cut -d' ' -f1) || hwm=0
-    if (( ${hwm:-0} > PEAK_HWM_KB )); then PEAK_HWM_KB=$hwm; fi
-    kill -TERM "$APP_PID" 2>/dev/null || true
-    wait "$APP_PID" 2>/dev/null || true          # exit status 143 (SIGTERM) is the normal end
-    kill "$RSS_PID" 2>/dev/null || true
-    wait "$RSS_PID" 2>/dev/null || true
-    APP_PID='' RSS_PID=''
+    local hwm pid
+    for pid in "${APP_PIDS[@]}"; do
+        hwm=$($PY bench/stats.py mem "$pid" 2>/dev/null | cut -d' ' -f1) || hwm=0
+        if (( ${hwm:-0} > PEAK_HWM_KB )); then PEAK_HWM_KB=$hwm; fi
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${APP_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true          # exit status 143 (SIGTERM) is the normal end
+    done
+    if [[ -n $RSS_PID ]]; then
+        kill "$RSS_PID" 2>/dev/null || true
+        wait "$RSS_PID" 2>/dev/null || true
+    fi
+    APP_PIDS=() RSS_PID=''
 }
 
 start_nginx() {
@@ -65,6 +85,26 @@ start_nginx() {
     "$NGINX" -p "$prefix" -c "${prefix}nginx.conf" -e stderr >>"$WORK/nginx.out" 2>&1 &
     NGINX_PID=$!
     wait_for "Nginx" curl -fsk -o /dev/null "https://127.0.0.1:$HTTPS_PORT/bench/static"
+}
+
+# reload_nginx: apply a newly rendered config (HUP) and wait until every old worker has exited (a worker
+# that exits during a row would take its CPU ticks out of the row's sum).
+reload_nginx() {
+    local old
+    old=$(workers)
+    "$NGINX" -t -q -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e stderr
+    kill -HUP "$NGINX_PID"
+    wait_for "Nginx's old workers to exit" workers_replaced "$old"
+}
+
+workers() { ps -o pid= --ppid "$NGINX_PID" | tr -s ' \n' ' '; }
+
+# workers_replaced OLD_PIDS: Nginx runs workers again, and none of them is one of OLD_PIDS.
+workers_replaced() {
+    local now pid
+    now=$(workers)
+    [[ -n ${now// } ]] || return 1
+    for pid in $1; do [[ " $now " != *" $pid "* ]] || return 1; done
 }
 
 stop_nginx() {
@@ -133,8 +173,8 @@ prime() {
     fi || fail "the first request to $url failed"
 }
 
-# cpu_now: "nginx_ticks jvm_ticks" at this moment.
-cpu_now() { $PY bench/stats.py cpu "$NGINX_PID" "$APP_PID"; }
+# cpu_now: "nginx_ticks jvm_ticks db_ticks" at this moment (every JVM; PostgreSQL's server and backends).
+cpu_now() { $PY bench/stats.py cpu "${NGINX_PID:-0}" "$(IFS=,; echo "${APP_PIDS[*]}")" "${DB_PID:--}"; }
 
 # upstream_connections PATH: how many TCP connections to the app 200 requests for PATH opened, sent one
 # after another over ONE client connection. Each closed connection leaves a TIME-WAIT socket on the
@@ -152,7 +192,7 @@ upstream_connections() {
 # measure NAME TOOL BASE URIS [BODIES]: warm this row's load up, then one measured run of ROW_SECONDS;
 # appends one "row ..." line to ROWS_FILE with the CPU each process spent during the run.
 measure() {
-    local name=$1 tool=$2 base=$3 uris=$4 bodies=${5:-} n0 j0 n1 j1
+    local name=$1 tool=$2 base=$3 uris=$4 bodies=${5:-} n0 j0 d0 n1 j1 d1
     printf '%-15s' "$name"
     prime "$base" "$uris" "$bodies"
     if (( ROW_WARMUP_MAX > 0 )); then
@@ -160,12 +200,12 @@ measure() {
     else
         WARM_SECONDS=0 WARM_CONVERGED=skipped WARM_TRACE=''
     fi
-    read -r n0 j0 < <(cpu_now)
+    read -r n0 j0 d0 < <(cpu_now)
     run_load "$tool" "$base" "$uris" "$bodies" "$ROW_SECONDS" "$WORK/row-$name"
-    read -r n1 j1 < <(cpu_now)
+    read -r n1 j1 d1 < <(cpu_now)
     parse_summary "$WORK/row-$name"
     echo "row name=$name tool=$tool $(sed 's/^bench //' "$WORK/row-$name") nginx_ticks=$((n1 - n0))" \
-        "app_ticks=$((j1 - j0)) warmup_s=$WARM_SECONDS warmup_converged=$WARM_CONVERGED" \
+        "app_ticks=$((j1 - j0)) db_ticks=$((d1 - d0)) warmup_s=$WARM_SECONDS warmup_converged=$WARM_CONVERGED" \
         "warmup_rps=${WARM_TRACE:-none}" >>"$ROWS_FILE"
     printf ' %8s req/s  p50 %6.2f ms  p99 %7.2f ms  (warm-up %s s: %s)\n' "${R[rps]}" \
         "$(( R[p50_us] ))e-3" "$(( R[p99_us] ))e-3" "$WARM_SECONDS" "${WARM_TRACE:-skipped}"

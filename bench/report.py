@@ -25,6 +25,12 @@ ROWS = {
     "writes_normal": ("7", "writes: POST, sync NORMAL"),
     "writes_full": ("7", "writes: POST, sync FULL"),
     "no_keepalive": ("8", "GET by id, no upstream keep-alive"),
+    "pg_get_direct": ("9", "PostgreSQL: GET by id direct"),
+    "pg_get_1": ("9", "PostgreSQL: GET by id via Nginx, 1 app"),
+    "pg_get_3": ("9", "PostgreSQL: GET by id via Nginx, 3 apps"),
+    "pg_post_direct": ("9", "PostgreSQL: POST direct"),
+    "pg_post_1": ("9", "PostgreSQL: POST via Nginx, 1 app"),
+    "pg_post_3": ("9", "PostgreSQL: POST via Nginx, 3 apps"),
 }
 PROXIED_READS = ["proxied_h1", "proxied_h2", "list", "search"]
 RSS_LIMIT_MIB = 200
@@ -55,6 +61,7 @@ def read_rows(path, clk_tck):
             # CPU per request: utime+stime of the process(es) during the run, over the requests served.
             "nginx_cpu_us": round(int(fields["nginx_ticks"]) * us_per_tick / n, 1),
             "app_cpu_us": round(int(fields["app_ticks"]) * us_per_tick / n, 1),
+            "db_cpu_us": round(int(fields["db_ticks"]) * us_per_tick / n, 1),  # PostgreSQL's processes; SQLite is in the JVM
             "client_cpu_us": round(int(fields["client_ms"]) * 1000 / n, 1),
             "warmup": {"seconds": int(fields["warmup_s"]), "converged": fields["warmup_converged"],
                        "rps_per_round": fields["warmup_rps"]},
@@ -88,6 +95,13 @@ def targets(rows, meta):
         ("no upstream keep-alive ÷ proxied h1 (row 8 ÷ 4)", ratio("no_keepalive", "proxied_h1"), "info",
          f"new upstream connections per 200 requests: {meta.get('upstream_connections_per_200_no_keepalive')} "
          f"without keep-alive, {meta.get('upstream_connections_per_200_keepalive')} with", None),
+        ("PostgreSQL ÷ SQLite, GET by id direct (9 ÷ 3)", ratio("pg_get_direct", "direct"), "info",
+         f"PostgreSQL's own CPU {r['pg_get_direct']['db_cpu_us']} µs per read", None),
+        ("PostgreSQL ÷ SQLite, POST via Nginx (9 ÷ 7 NORMAL)", ratio("pg_post_1", "writes_normal"), "info",
+         f"PostgreSQL's own CPU {r['pg_post_1']['db_cpu_us']} µs per write", None),
+        ("3 app servers ÷ 1, GET by id via Nginx (row 9)", ratio("pg_get_3", "pg_get_1"), "info",
+         "two cores: more replicas share the same CPU", None),
+        ("3 app servers ÷ 1, POST via Nginx (row 9)", ratio("pg_post_3", "pg_post_1"), "info", None, None),
     ]
     result = []
     for what, value, goal, note, bound in checks:
@@ -99,10 +113,10 @@ def targets(rows, meta):
 
 def print_table(rows, checks, meta, failed):
     head = ("#", "row", "tool", "req/s", "p50 ms", "p99 ms", "non-2xx", "sock err", "nginx µs/req",
-            "app µs/req", "client µs/req")
+            "app µs/req", "db µs/req", "client µs/req")
     lines = [head] + [(r["row"], r["label"], r["tool"], f"{r['rps']:.0f}", f"{r['p50_ms']:.2f}",
                        f"{r['p99_ms']:.2f}", str(r["non2xx"]), str(r["socket_errors"]), f"{r['nginx_cpu_us']:.1f}",
-                       f"{r['app_cpu_us']:.1f}", f"{r['client_cpu_us']:.1f}")
+                       f"{r['app_cpu_us']:.1f}", f"{r['db_cpu_us']:.1f}", f"{r['client_cpu_us']:.1f}")
                       for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     print()
@@ -118,7 +132,7 @@ def print_table(rows, checks, meta, failed):
         print(f"{mark} {c['target']}: {c['value']:.2f} (target {c['goal']}){note}")
     errors_mark = "✘" if failed else "✔"
     print(f"{errors_mark} every answer 2xx, no socket errors: {'NO — ' + ', '.join(failed) if failed else 'yes'}")
-    for key in ("jit_warmup_reads", "jit_warmup_writes"):
+    for key in ("jit_warmup_reads", "jit_warmup_writes", "jit_warmup_postgres"):
         if key in meta:
             print(f"· {key.replace('_', ' ')}: {meta[key]}")
     print(f"· JAVA_OPTS={meta.get('java_opts')}; load average {meta.get('loadavg_start')} at start, "
@@ -128,11 +142,11 @@ def print_table(rows, checks, meta, failed):
 
 
 def chart(rows, meta, out_dir):
-    """results.png: req/s per row, and CPU µs per request split into Nginx and the app."""
+    """results.png: req/s per row, and CPU µs per request split into Nginx, the app and PostgreSQL."""
     data = out_dir / "results.dat"
     with data.open("w", encoding="utf-8") as f:
         for r in reversed(rows):                 # gnuplot draws the first line at the bottom
-            f.write(f"\"{r['row']} {r['label']}\"\t{r['rps']}\t{r['nginx_cpu_us']}\t{r['app_cpu_us']}\n")
+            f.write(f"\"{r['row']} {r['label']}\"\t{r['rps']}\t{r['nginx_cpu_us']}\t{r['app_cpu_us']}\t{r['db_cpu_us']}\n")
     png = out_dir / "results.png"
     script = Path(__file__).with_name("chart.gp")
     heading = (f"Roundtrip benchmark {meta.get('date', '')}: {meta.get('connections')} connections, "

@@ -39,7 +39,7 @@ fi
     fail "BENCH_CONNECTIONS and BENCH_SECONDS must be whole numbers ≥ 1"
 [[ -f target/roundtrip.jar ]] || fail "target/roundtrip.jar is missing: run \`make build\` (or \`make bench\`)"
 scripts/require.sh wrk=wrk h2load=nghttp2-client gnuplot=gnuplot-nox nginx=nginx openssl=openssl \
-    envsubst=gettext-base curl=curl
+    envsubst=gettext-base curl=curl pg_createcluster=postgresql psql=postgresql-client
 [[ -x $PY ]] || fail "$PY is missing (Debian's python3): apt-get install -y python3"
 started=$(date +%s)
 
@@ -52,6 +52,7 @@ ROWS_FILE=$WORK/rows.txt
 cleanup() {
     stop_nginx
     stop_app
+    [[ -z $DB_PID ]] || scripts/postgres.sh stop "$WORK/pg"
     if [[ ${BENCH_KEEP:-0} == 1 ]]; then echo "bench: kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -61,10 +62,16 @@ trap 'exit 130' INT TERM                 # Ctrl-C: still run cleanup (EXIT), so 
 scripts/make-cert.sh "$WORK/certs" >/dev/null
 # All load comes from one address (127.0.0.1): the shipped 100 r/s per client would answer nearly every
 # request with 429, so this run renders a limit no row can reach. The limit_req code still runs.
-HTTPS_PORT=$HTTPS_PORT HTTP_PORT=$HTTP_PORT APP_UPSTREAM=127.0.0.1:$APP_PORT LISTEN_IPV6=off \
-    TLS_CERT=$WORK/certs/localhost.crt TLS_KEY=$WORK/certs/localhost.key \
-    API_RATE_LIMIT=1000000r/s API_RATE_BURST=100000 EXTRA_INCLUDE_DIR=bench/nginx \
-    scripts/render-nginx.sh "$WORK/nginx" >/dev/null
+# render_edge UPSTREAMS [EXTRA_DIR]: the project's config for this run's ports, plus benchmark-only locations
+# (default: both of bench/nginx/; the no-keepalive one names a single app, so several replicas leave it out).
+render_edge() {
+    HTTPS_PORT=$HTTPS_PORT HTTP_PORT=$HTTP_PORT APP_UPSTREAM=$1 LISTEN_IPV6=off \
+        TLS_CERT=$WORK/certs/localhost.crt TLS_KEY=$WORK/certs/localhost.key \
+        API_RATE_LIMIT=1000000r/s API_RATE_BURST=100000 EXTRA_INCLUDE_DIR=${2:-bench/nginx} \
+        scripts/render-nginx.sh "$WORK/nginx" >/dev/null
+}
+mkdir -p "$WORK/edge-only" && cp bench/nginx/edge-ceiling.conf "$WORK/edge-only/"
+render_edge "127.0.0.1:$APP_PORT"
 EDGE=https://127.0.0.1:$HTTPS_PORT DIRECT=http://127.0.0.1:$APP_PORT
 echo "bench: $NOTES notes, ${ROW_SECONDS} s per row, $CONNECTIONS connections; JAVA_OPTS=$JAVA_OPTS"
 echo "bench: app :$APP_PORT, nginx https :$HTTPS_PORT; work dir $WORK; load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -74,6 +81,7 @@ start_app "$WORK/normal" NORMAL          # creates and migrates the database
 stop_app
 $PY bench/seed.py "$WORK/normal/roundtrip.db" "$NOTES" "$WORK/req"
 mkdir -p "$WORK/full" && cp "$WORK/normal/roundtrip.db" "$WORK/full/"   # the writes at FULL start from the same data
+cp "$WORK/normal/roundtrip.db" "$WORK/seed.db"                          # and PostgreSQL is loaded from it
 Q=$WORK/req
 # The JIT warm-up mix: mostly reads by id, plus lists, searches and health checks, straight to the app.
 { head -n 400 "$Q/ids.txt"; for _ in $(seq 40); do cat "$Q/list.txt" "$Q/health.txt"; done
@@ -136,6 +144,33 @@ start_app "$WORK/full" FULL
 jit_warm_up wrk "$EDGE" "$Q/create.txt" "$Q/bodies.jsonl" writes
 measure writes_full    wrk    "$EDGE"   "$Q/create.txt" "$Q/bodies.jsonl"
 stop_app                                 # records the second JVM's peak RSS
+stop_nginx
+
+# --- PostgreSQL: the same GET by id and POST, direct, through Nginx to 1 replica and to 3 --------------
+# A local server of the run's own (scripts/postgres.sh), loaded with the same 10 000 notes; three app
+# servers on it. On two cores more replicas cannot add throughput: these rows show what the database hop,
+# the pool and the upstream policy cost (docs/scaling.md).
+{ read -r PG_PORT; read -r PG_APP_2; read -r PG_APP_3; } < <($PY bench/stats.py ports 3)
+PG_URL=$(scripts/postgres.sh start "$WORK/pg" "$PG_PORT")
+DB_PID=$(head -n 1 "$WORK/pg/data/postmaster.pid")
+start_replicas "$PG_URL" "$APP_PORT" "$PG_APP_2" "$PG_APP_3"  # the first start migrates; the others find it done
+$PY bench/seed.py csv "$WORK/seed.db" | psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d roundtrip \
+    -c "\\copy notes (title, body, tags, created_at, updated_at, version) FROM pstdin WITH (FORMAT csv)" \
+    -c "ANALYZE" >/dev/null
+render_edge "127.0.0.1:$APP_PORT 127.0.0.1:$PG_APP_2 127.0.0.1:$PG_APP_3" "$WORK/edge-only"
+start_nginx
+jit_warm_up wrk "$EDGE" "$Q/mixed.txt" "" postgres      # through Nginx: all three JVMs warm up
+measure pg_get_3       wrk    "$EDGE"   "$Q/ids.txt"
+measure pg_post_3      wrk    "$EDGE"   "$Q/create.txt" "$Q/bodies.jsonl"
+render_edge "127.0.0.1:$APP_PORT"
+reload_nginx
+measure pg_get_direct  wrk    "$DIRECT" "$Q/ids.txt"
+measure pg_get_1       wrk    "$EDGE"   "$Q/ids.txt"
+measure pg_post_direct wrk    "$DIRECT" "$Q/create.txt" "$Q/bodies.jsonl"
+measure pg_post_1      wrk    "$EDGE"   "$Q/create.txt" "$Q/bodies.jsonl"
+stop_nginx
+stop_app
+scripts/postgres.sh stop "$WORK/pg" && DB_PID=''
 
 cat >>"$WORK/meta.txt" <<META
 loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -2,6 +2,7 @@
 """Seeds the benchmark's database and writes the request files the load generators read.
 
 usage: bench/seed.py DB_FILE COUNT OUT_DIR
+       bench/seed.py csv DB_FILE           the seeded notes as CSV, for PostgreSQL's COPY
 
 DB_FILE must already be migrated (the app has started on it once) and the app must be stopped: rows go
 straight into SQLite, and the schema's own triggers fill the full-text index and note_tags, exactly as
@@ -16,6 +17,7 @@ OUT_DIR receives, one item per line:
   bodies.jsonl  POST bodies in the same style as the seeded notes (write rows)
 Stdlib only: run it with Debian's /usr/bin/python3.
 """
+import csv
 import datetime
 import json
 import random
@@ -112,7 +114,19 @@ def write_lines(path, lines):
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
+def export_csv(db_file):
+    """The seeded notes as CSV on stdout, in id order, for PostgreSQL's COPY (the PostgreSQL rows of run.sh)."""
+    db = sqlite3.connect(db_file)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    for row in db.execute("SELECT title, body, tags, created_at, updated_at, version FROM notes ORDER BY id"):
+        writer.writerow(row)
+    db.close()
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "csv":
+        export_csv(sys.argv[2])
+        return
     if len(sys.argv) != 4:
         sys.exit(__doc__)
     db_file, count, out = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])

@@ -2,8 +2,10 @@
 """Small measurements for bench/run.sh, from /proc and from h2load's output (stdlib only).
 
 usage: stats.py ports N                      N free TCP ports on 127.0.0.1, one per line
-       stats.py cpu NGINX_MASTER_PID JVM_PID  "nginx_ticks jvm_ticks": CPU so far (utime+stime, in clock
-                                               ticks) of Nginx's workers and of the JVM
+       stats.py cpu NGINX_MASTER_PID JVM_PIDS DB_MASTER_PID
+                                              "nginx_ticks jvm_ticks db_ticks": CPU so far (utime+stime, in
+                                               clock ticks) of Nginx's workers, of the JVMs (comma-separated
+                                               pids) and of PostgreSQL's server and backends (- for none)
        stats.py mem PID                       "vmhwm_kb vmrss_kb" of a process
        stats.py h2load OUTPUT LOG             the "bench ..." line wrk.lua prints, from h2load's summary
                                                and its --log-file (h2load prints no percentiles)
@@ -48,9 +50,11 @@ def children(parent):
     return found
 
 
-def cpu(master, jvm):
+def cpu(master, jvms, db_master):
     nginx = sum(ticks(pid) for pid in children(master))
-    print(nginx, ticks(jvm))
+    jvm = sum(ticks(pid) for pid in str(jvms).split(",") if pid)
+    db = 0 if db_master == "-" else ticks(db_master) + sum(ticks(pid) for pid in children(db_master))
+    print(nginx, jvm, db)
 
 
 def mem(pid):
@@ -93,7 +97,7 @@ def h2load(output_file, log_file):
 
 
 def main():
-    commands = {"ports": (ports, 1), "cpu": (cpu, 2), "mem": (mem, 1), "h2load": (h2load, 2)}
+    commands = {"ports": (ports, 1), "cpu": (cpu, 3), "mem": (mem, 1), "h2load": (h2load, 2)}
     if len(sys.argv) < 2 or sys.argv[1] not in commands or len(sys.argv) - 2 != commands[sys.argv[1]][1]:
         sys.exit(__doc__)
     fn, _ = commands[sys.argv[1]]

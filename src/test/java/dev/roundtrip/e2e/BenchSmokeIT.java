@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchSmokeIT {
 
     private static final List<String> ROWS = List.of("edge_h1", "edge_h2", "app_ceiling", "direct", "proxied_h1",
-            "proxied_h2", "hop_ceiling", "list", "search", "writes_normal", "writes_full", "no_keepalive");
+            "proxied_h2", "hop_ceiling", "list", "search", "writes_normal", "writes_full", "no_keepalive",
+            "pg_get_direct", "pg_get_1", "pg_get_3", "pg_post_direct", "pg_post_1", "pg_post_3");
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     @Test
@@ -35,14 +36,14 @@ class BenchSmokeIT {
         pb.environment().put("BENCH_SMOKE", "1");
         pb.environment().put("BENCH_OUT", out.toString()); // never overwrite the reference bench/results.json
         Process bench = pb.start();
-        // ~40 s on a busy 2-core machine (three JVM starts); the bound only catches a hang.
-        boolean finished = bench.waitFor(240, TimeUnit.SECONDS);
+        // ~60 s on a busy 2-core machine (six JVM starts, a PostgreSQL cluster); the bound only catches a hang.
+        boolean finished = bench.waitFor(300, TimeUnit.SECONDS);
         if (!finished) {
             bench.destroy(); // SIGTERM: the script's trap stops its Nginx and app
             bench.waitFor(30, TimeUnit.SECONDS);
         }
         String log = Files.readString(out.resolve("bench.log"), StandardCharsets.UTF_8);
-        assertTrue(finished, "bench.sh did not finish within 240 s:\n" + log);
+        assertTrue(finished, "bench.sh did not finish within 300 s:\n" + log);
         assertEquals(0, bench.exitValue(), "bench.sh failed:\n" + log);
         assertTrue(log.contains("nginx µs/req") && log.contains("HTTP/2 ÷ HTTP/1.1"), "the table is printed:\n" + log);
 
@@ -54,12 +55,15 @@ class BenchSmokeIT {
             assertTrue(row.get("rps").asDouble() > 0, name + " served no request: " + row);
             assertEquals(0, row.get("non2xx").asLong(), name + " had non-2xx answers");
             assertEquals(0, row.get("socket_errors").asLong(), name + " had socket errors");
-            for (String cpu : List.of("nginx_cpu_us", "app_cpu_us", "client_cpu_us")) {
+            for (String cpu : List.of("nginx_cpu_us", "app_cpu_us", "db_cpu_us", "client_cpu_us")) {
                 assertTrue(row.path(cpu).isNumber() && row.get(cpu).asDouble() >= 0, name + " has no " + cpu);
             }
         }
         assertEquals(ROWS, names, "every row, in order");
         assertTrue(results.get("meta").get("app_peak_rss_kb").asLong() > 0, "the app's peak RSS is recorded");
+        for (JsonNode row : results.get("rows")) { // PostgreSQL works in its own processes; SQLite inside the JVM
+            assertEquals(row.get("name").asText().startsWith("pg_"), row.get("db_cpu_us").asDouble() > 0, row.toString());
+        }
         assertEquals("0", results.get("meta").get("upstream_connections_per_200_keepalive").asText(),
                 "the shipped /api/ reuses its upstream connections");
 
