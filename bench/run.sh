@@ -159,7 +159,7 @@ $PY bench/seed.py csv "$WORK/seed.db" | psql -q -h 127.0.0.1 -p "$PG_PORT" -U po
     -c "ANALYZE" >/dev/null
 render_edge "127.0.0.1:$APP_PORT 127.0.0.1:$PG_APP_2 127.0.0.1:$PG_APP_3" "$WORK/edge-only"
 start_nginx
-jit_warm_up wrk "$EDGE" "$Q/mixed.txt" "" postgres      # through Nginx: all three JVMs warm up
+jit_warm_up wrk "$EDGE" "$Q/ids.txt" "" postgres        # through Nginx: all three JVMs warm up on reads
 measure pg_get_3       wrk    "$EDGE"   "$Q/ids.txt"
 measure pg_post_3      wrk    "$EDGE"   "$Q/create.txt" "$Q/bodies.jsonl"
 render_edge "127.0.0.1:$APP_PORT"
