@@ -145,18 +145,22 @@ run_load() {
     sed -i "s/\$/ client_ms=$($PY -c "print(round(($user + $sys) * 1000))")/" "$out"
 }
 
-# warm_up TOOL BASE URIS BODIES ROUND MAX: rounds of ROUND s until two in a row agree within 5 % in req/s
-# (the JIT takes 25-50 s on 2 busy cores, so no fixed time is right), giving up after MAX s.
-# Sets WARM_SECONDS, WARM_CONVERGED (yes/no) and WARM_TRACE (req/s of each round).
+# warm_up TOOL BASE URIS BODIES ROUND MAX [MIN]: rounds of ROUND s until two in a row agree within 5 % in req/s
+# (the JIT takes 25-50 s on 2 busy cores, so no fixed time is right), giving up after MAX s. Agreement before
+# MIN s does not count: between the JIT's tiers two rounds can agree on a plateau (seen: 3 019, 3 058, then
+# 12 900 req/s). Sets WARM_SECONDS, WARM_CONVERGED (yes/no) and WARM_TRACE (req/s of each round).
 warm_up() {
-    local tool=$1 base=$2 uris=$3 bodies=$4 round=$5 max=$6 prev=0 rps diff
+    local tool=$1 base=$2 uris=$3 bodies=$4 round=$5 max=$6 min=${7:-0} prev=0 rps diff
     WARM_SECONDS=0 WARM_CONVERGED=no WARM_TRACE=''
     while (( WARM_SECONDS < max )); do
         run_load "$tool" "$base" "$uris" "$bodies" "$round" "$WORK/warm"
         parse_summary "$WORK/warm"
         rps=${R[rps]} WARM_SECONDS=$(( WARM_SECONDS + round )) WARM_TRACE+="${WARM_TRACE:+,}$rps"
         diff=$(( rps > prev ? rps - prev : prev - rps ))
-        if (( prev > 0 && 100 * diff <= 5 * (rps > prev ? rps : prev) )); then WARM_CONVERGED=yes; break; fi
+        if (( WARM_SECONDS >= min && prev > 0 && 100 * diff <= 5 * (rps > prev ? rps : prev) )); then
+            WARM_CONVERGED=yes
+            break
+        fi
         prev=$rps
     done
 }

@@ -132,9 +132,8 @@ def print_table(rows, checks, meta, failed):
         print(f"{mark} {c['target']}: {c['value']:.2f} (target {c['goal']}){note}")
     errors_mark = "✘" if failed else "✔"
     print(f"{errors_mark} every answer 2xx, no socket errors: {'NO — ' + ', '.join(failed) if failed else 'yes'}")
-    for key in ("jit_warmup_reads", "jit_warmup_writes", "jit_warmup_postgres"):
-        if key in meta:
-            print(f"· {key.replace('_', ' ')}: {meta[key]}")
+    for key in sorted(k for k in meta if k.startswith("jit_warmup_")):
+        print(f"· {key.replace('_', ' ')}: {meta[key]}")
     print(f"· JAVA_OPTS={meta.get('java_opts')}; load average {meta.get('loadavg_start')} at start, "
           f"{meta.get('loadavg_end')} at end; {meta.get('elapsed_s')} s in all")
     if meta.get("smoke") == "1":
