@@ -29,7 +29,7 @@ plot datafile using ($2/2):0:($2/2):(0.35):ytic(1) with boxxyerror lc rgb "#4477
 set lmargin at screen 0.64
 set rmargin at screen 0.98
 set title "CPU µs per request (lower is better)"
-set key bottom right box opaque
+set key top right box opaque            # the top rows (Nginx alone) have the shortest bars
 set ytics format ""
 plot datafile using ($3/2):($0+0.25):($3/2):(0.11) with boxxyerror lc rgb "#228833" title "Nginx workers", \
      '' using ($4/2):($0):($4/2):(0.11) with boxxyerror lc rgb "#ee6677" title "app (JVM)", \

@@ -146,9 +146,9 @@ run_load() {
 }
 
 # warm_up TOOL BASE URIS BODIES ROUND MAX [MIN]: rounds of ROUND s until two in a row agree within 5 % in req/s
-# (the JIT takes 25-50 s on 2 busy cores, so no fixed time is right), giving up after MAX s. Agreement before
+# (the JIT takes 40-90 s on 2 busy cores, so no fixed time is right), giving up after MAX s. Agreement before
 # MIN s does not count: between the JIT's tiers two rounds can agree on a plateau (seen: 3 019, 3 058, then
-# 12 900 req/s). Sets WARM_SECONDS, WARM_CONVERGED (yes/no) and WARM_TRACE (req/s of each round).
+# 12 900 req/s; and 2 978, 3 474, 3 589 at 35 s from a JVM that reached 10 000). Sets WARM_SECONDS, WARM_CONVERGED (yes/no) and WARM_TRACE (req/s of each round).
 warm_up() {
     local tool=$1 base=$2 uris=$3 bodies=$4 round=$5 max=$6 min=${7:-0} prev=0 rps diff
     WARM_SECONDS=0 WARM_CONVERGED=no WARM_TRACE=''

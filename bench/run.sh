@@ -32,8 +32,8 @@ else
     NOTES=10000 ROW_SECONDS=${BENCH_SECONDS:-15} CONNECTIONS=${BENCH_CONNECTIONS:-64}
     ROUND_SECONDS=3                      # one warm-up round of a row's own load
     ROW_WARMUP_MAX=30                    # per row, after the JIT warm-up below has done the heavy part
-    JIT_WARMUP_MAX=90                    # a fresh JVM: rounds of 5 s, up to 90 s, then go on and say so
-    JIT_WARMUP_MIN=30                    # ...and never steady before 30 s (see warm_up in lib.sh)
+    JIT_WARMUP_MAX=120                   # a fresh JVM: rounds of 5 s, up to 120 s, then go on and say so
+    JIT_WARMUP_MIN=60                    # ...and never steady before 60 s (see warm_up in lib.sh)
     OUT=${BENCH_OUT:-bench}
 fi
 [[ $CONNECTIONS =~ ^[0-9]+$ && $ROW_SECONDS =~ ^[0-9]+$ && $ROW_SECONDS -ge 1 ]] ||
