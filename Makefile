@@ -16,7 +16,7 @@ TEST_TOOLS := jq=jq sqlite3=sqlite3 ss=iproute2 ip=iproute2 ps=procps getent=lib
 	chromium=chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk \
 	wrk=wrk h2load=nghttp2-client gnuplot=gnuplot-nox pg_createcluster=postgresql
 # The JVM's default settings for make run, run-app and bench (the same in docker/app.Dockerfile): SerialGC and a
-# 64 MB heap keep the app under 200 MB of memory with the throughput of larger settings (docs/performance.md).
+# 64 MB heap keep the app at 210-230 MB of memory with the throughput of larger settings (docs/performance.md).
 export JAVA_OPTS ?= -XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryError
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION

@@ -37,7 +37,7 @@ COPY --from=build /src/target/roundtrip.jar /app/roundtrip.jar
 VOLUME /data
 
 # 0.0.0.0: inside a container, 127.0.0.1 would be unreachable from the nginx container.
-# The Makefile's default JAVA_OPTS: SerialGC and a 64 MB heap keep the app under 200 MB of memory
+# The Makefile's default JAVA_OPTS: SerialGC and a 64 MB heap keep the app at 210-230 MB of memory under load
 # (docs/performance.md); raise -Xmx with JAVA_OPTS if needed.
 # ExitOnOutOfMemoryError: a JVM out of memory is broken; exiting lets the restart policy start a fresh one.
 ENV APP_HOST=0.0.0.0 \
