@@ -11,34 +11,31 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * A real PostgreSQL server for the tests: a throwaway cluster from Debian's `postgresql` package, made with
- * initdb in a temp directory, on a free loopback port, and removed when the JVM exits. Or, when
- * ROUNDTRIP_TEST_POSTGRES_URL names a server (a JDBC URL of a user allowed to CREATE DATABASE), that one.
- * Every {@link #newDatabase()} is a fresh, empty database on it.
+ * A real PostgreSQL server for the tests: a throwaway cluster made by scripts/postgres.sh (the script that
+ * `make run DB=postgres` and `make bench` use, so the tests exercise it too) in a temp directory, on a free
+ * loopback port, and removed when the JVM exits. Or, when ROUNDTRIP_TEST_POSTGRES_URL names a server (a JDBC
+ * URL of a user allowed to CREATE DATABASE), that one. Every {@link #newDatabase()} is a fresh, empty database on it.
  */
 public final class PostgresServer implements AutoCloseable {
 
     private static final String EXTERNAL = System.getenv("ROUNDTRIP_TEST_POSTGRES_URL");
+    private static final String SCRIPT = "scripts/postgres.sh";
     private static PostgresServer shared;
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     private final Path dir;
-    private final Path bin;
     private final int port;
     /** A connection URL to the server's maintenance database, as a user who may create databases. */
     private final String adminUrl;
 
-    private PostgresServer(Path dir, Path bin, int port, String adminUrl) {
+    private PostgresServer(Path dir, int port, String adminUrl) {
         this.dir = dir;
-        this.bin = bin;
         this.port = port;
         this.adminUrl = adminUrl;
     }
@@ -46,7 +43,7 @@ public final class PostgresServer implements AutoCloseable {
     /** The server every test in this JVM shares (started on first use, stopped at exit). */
     public static synchronized PostgresServer shared() {
         if (shared == null) {
-            shared = EXTERNAL != null ? new PostgresServer(null, null, -1, EXTERNAL) : startCluster();
+            shared = EXTERNAL != null ? new PostgresServer(null, -1, EXTERNAL) : startCluster();
             PostgresServer server = shared;
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "postgres-test-cluster"));
         }
@@ -72,13 +69,12 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Stops the server (a fast shutdown, as an operator's restart would), keeping its data. */
     public void stop() {
-        pgCtl("-m", "fast", "stop");
+        run(SCRIPT, "stop", dir.toString());
     }
 
     /** Starts it again on the same port, with the same data. */
     public void start() {
-        pgCtl("-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1", "-l", dir.resolve("server.log").toString(),
-                "start");
+        run(SCRIPT, "start", dir.toString(), String.valueOf(port));
     }
 
     public int port() {
@@ -91,7 +87,7 @@ public final class PostgresServer implements AutoCloseable {
             return; // an external server is not ours to stop
         }
         try {
-            pgCtl("-m", "immediate", "stop");
+            stop();
         } catch (RuntimeException ignored) {
             // already stopped
         }
@@ -105,45 +101,24 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private static PostgresServer startCluster() {
-        Path bin = binDirectory();
         try {
             Path dir = Files.createTempDirectory("roundtrip-pg-");
             int port = freePort();
-            PostgresServer server = new PostgresServer(dir, bin, port,
-                    "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres");
-            if (isRoot()) { // initdb refuses to run as root: the cluster belongs to the postgres user
-                run(List.of("chown", "postgres:postgres", dir.toString()));
-            }
-            server.asOwner(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-A", "trust",
-                    "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"));
-            server.start();
+            PostgresServer server = new PostgresServer(dir, port, "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres");
+            server.start(); // the script makes the cluster on its first start
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void pgCtl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w"));
-        cmd.addAll(List.of(args));
-        asOwner(cmd);
-    }
-
-    private void asOwner(List<String> cmd) {
-        List<String> full = new ArrayList<>();
-        if (isRoot()) {
-            full.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
-        full.addAll(cmd);
-        run(full);
-    }
-
-    private static void run(List<String> cmd) {
+    private static void run(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + output);
+                throw new IllegalStateException(String.join(" ", cmd) + " failed (`make test` installs PostgreSQL as "
+                        + "root; or set ROUNDTRIP_TEST_POSTGRES_URL):\n" + output);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -151,22 +126,6 @@ public final class PostgresServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Debian installs each major version under /usr/lib/postgresql/N/bin; the newest is taken. */
-    private static Path binDirectory() {
-        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-            return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-                    .max(Comparator.comparingInt(b -> Integer.parseInt(b.getParent().getFileName().toString())))
-                    .orElseThrow();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("no PostgreSQL server found in /usr/lib/postgresql: `make test` installs it "
-                    + "(as root), or: sudo apt-get install -y postgresql; or set ROUNDTRIP_TEST_POSTGRES_URL", e);
-        }
-    }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
     }
 
     private static int freePort() throws IOException {
