@@ -86,8 +86,8 @@ public final class App {
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.contextResolver.ip = ProxyHeaders::clientIp;
             cfg.contextResolver.scheme = ProxyHeaders::scheme;
-            // A fixed pool (acceptor, selector and workers): on two cores, a few threads that queue requests
-            // fairly beat Javalin's 250, which trade CPU for context switches and a longer tail (APP_THREADS).
+            // A fixed pool (acceptor, selector and workers, APP_THREADS): on two cores a few threads that queue
+            // requests in turn serve as much as Javalin's default of up to 250, with less memory (docs/performance.md).
             QueuedThreadPool threads = new QueuedThreadPool(config.threads(), config.threads());
             threads.setName("JettyServerThreadPool");
             cfg.jetty.threadPool = threads;

@@ -60,7 +60,6 @@ public record Config(String host, int port, int threads, Path dataDir, Synchrono
         return new Config(host, port, threads, dataDir, synchronous, parsePostgres(env), metricsHost, metricsPort);
     }
 
-
     /** The SQLite database file inside {@link #dataDir()}. */
     public Path databaseFile() {
         return dataDir.resolve("roundtrip.db");

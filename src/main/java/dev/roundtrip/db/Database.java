@@ -18,9 +18,9 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The store behind the repositories: SQLite in one file (the default) or a PostgreSQL server that several
  * app servers share (DATABASE_URL). Either way a small connection pool, a schema brought up to date by
- * Flyway from db/migration/sqlite/ or db/migration/postgresql/, and {@link #write} for every change. Nothing feature-specific lives
- * here; what differs between the two engines is in {@link SqlitePool} and {@link PostgresPool}, and, for
- * features, behind {@link #engine()}.
+ * Flyway from db/migration/sqlite/ or db/migration/postgresql/, and {@link #write} for every change. Nothing
+ * feature-specific lives here; what differs between the two engines is in {@link SqlitePool} and
+ * {@link PostgresPool}, and, for features, behind {@link #engine()}.
  *
  * <p>Writes go different ways. SQLite has one write lock for the whole file, so its writes go through a
  * single writer with group commit ({@link GroupCommit}): many writes, one transaction, one fsync.
@@ -85,18 +85,18 @@ public final class Database implements AutoCloseable {
     }
 
     private static Database start(Engine engine, String location, HikariConfig config, MeterRegistry metrics) {
+        String name = engine.name().toLowerCase(Locale.ROOT);
         config.setMetricRegistry(metrics); // hikaricp_connections_* in /metrics
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new OpenException("cannot open the " + engine.name().toLowerCase(Locale.ROOT) + " database at " + location
+            throw new OpenException("cannot open the " + name + " database at " + location
                     + ": " + DatabaseErrors.rootMessage(e), e);
         }
         try {
             // Each engine has its own numbered migrations: db/migration/sqlite/ or db/migration/postgresql/.
-            String migrations = "classpath:db/migration/" + engine.name().toLowerCase(Locale.ROOT);
-            Flyway.configure().dataSource(pool).locations(migrations).load().migrate();
+            Flyway.configure().dataSource(pool).locations("classpath:db/migration/" + name).load().migrate();
         } catch (RuntimeException e) {
             pool.close();
             throw new OpenException("cannot migrate the database at " + location + ": " + DatabaseErrors.rootMessage(e), e);
