@@ -19,6 +19,8 @@ public record NoteListRequest(int limit, long beforeId, String tag, String query
     static final int MAX_LIMIT = 100;
     static final int MAX_QUERY = 200;
     private static final String CURSOR_PREFIX = "after:";
+    /** Longer than any cursor this API hands out ("after:" and 19 digits, in base64): refused before decoding. */
+    static final int MAX_CURSOR = 40;
 
     public static NoteListRequest from(Map<String, List<String>> params) {
         List<FieldError> errors = new ArrayList<>();
@@ -31,6 +33,8 @@ public record NoteListRequest(int limit, long beforeId, String tag, String query
         String query = first(params, "q");
         if (query != null && (query.isBlank() || query.length() > MAX_QUERY)) {
             errors.add(new FieldError("q", "must be 1–" + MAX_QUERY + " characters and not blank"));
+        } else if (query != null && SearchTerms.problem(query) != null) {
+            errors.add(new FieldError("q", SearchTerms.problem(query)));
         }
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
@@ -49,6 +53,9 @@ public record NoteListRequest(int limit, long beforeId, String tag, String query
             return DEFAULT_LIMIT;
         }
         try {
+            if (raw.length() > 3) {
+                throw new NumberFormatException("more digits than " + MAX_LIMIT + " has");
+            }
             int limit = Integer.parseInt(raw);
             if (limit >= 1 && limit <= MAX_LIMIT) {
                 return limit;
@@ -65,6 +72,9 @@ public record NoteListRequest(int limit, long beforeId, String tag, String query
             return Long.MAX_VALUE;
         }
         try {
+            if (raw.length() > MAX_CURSOR) {
+                throw new IllegalArgumentException("longer than any cursor we return");
+            }
             String decoded = new String(Base64.getUrlDecoder().decode(raw), StandardCharsets.US_ASCII);
             if (decoded.startsWith(CURSOR_PREFIX)) {
                 long id = Long.parseLong(decoded.substring(CURSOR_PREFIX.length()));

@@ -13,7 +13,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,6 +141,48 @@ class NoteListTest {
             JsonNode both = json(client.get("/api/notes?limit=0&cursor=x"));
             assertEquals(2, both.get("errors").size());
         });
+    }
+
+    @Test
+    void hostileSearchCursorAndLimitValuesAre400NamingTheirField() {
+        TestApps.run(dataDir, (server, client) -> {
+            Map<String, String> cases = new LinkedHashMap<>();
+            cases.put("q=%00", "q");
+            cases.put("q=note%00", "q");
+            cases.put("q=%01note", "q");
+            cases.put("q=no%7Fte", "q");
+            cases.put("q=" + "word+".repeat(SearchTerms.MAX_WORDS + 1), "q");
+            cases.put("q=" + "ab+".repeat(SearchTerms.MAX_SHORT_WORDS + 1), "q");
+            cases.put("q=%C2%A0", "q"); // only a no-break space: no word at all
+            cases.put("cursor=" + "A".repeat(4 * 1024), "cursor"); // a 40 KiB one is Jetty's 414 before it reaches us
+            cases.put("cursor=!!!!", "cursor");
+            cases.put("cursor=" + cursorOf("after:-5"), "cursor");
+            cases.put("cursor=" + cursorOf("after:0"), "cursor");
+            cases.put("cursor=" + cursorOf("after:99999999999999999999"), "cursor");
+            cases.put("limit=99999999999999999999", "limit");
+            cases.put("limit=-1", "limit");
+            cases.forEach((query, field) -> {
+                var res = client.get("/api/notes?" + query);
+                JsonNode body = json(res);
+                String label = query.length() > 60 ? query.substring(0, 60) + "…" : query;
+                assertEquals(400, res.code(), label);
+                assertEquals(field, body.get("errors").get(0).get("field").asText(), label);
+                assertTrue(body.toString().length() < 1_000, "a small answer: " + label);
+            });
+        });
+    }
+
+    @Test
+    void aSearchAtTheWordLimitsIsAnswered() {
+        TestApps.run(dataDir, (server, client) -> {
+            postJson(client, "/api/notes", "{\"title\":\"ab cd one two three four five six\"}");
+            assertEquals(List.of("ab cd one two three four five six"), search(client, "ab cd one two three four five six"));
+            assertEquals(List.of("ab cd one two three four five six"), search(client, "ab\u3000one")); // ideographic space splits
+        });
+    }
+
+    private static String cursorOf(String text) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static List<Long> createNotes(HttpClient client, int count) {
