@@ -11,12 +11,15 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * Connections to the SQLite file, with the settings a web service needs, set on every new connection.
- * In WAL mode readers never block each other or the writer, so reads share a small pool and run in parallel.
+ * In WAL mode readers never block each other or the writer, so reads share a small pool and run in parallel;
+ * the single writer has a pool of its own with one connection, so no number of slow reads can make it wait.
  */
 final class SqlitePool {
 
-    /** Enough connections for both cores' worth of readers plus the writer; SQLite gains nothing from more. */
-    static final int SIZE = 8;
+    /** Enough connections for both cores' worth of readers; SQLite gains nothing from more. */
+    static final int READERS = 7;
+    /** SQLite has one write lock per file: one connection is all the writer can use. */
+    static final int WRITERS = 1;
     /** How long a writer waits for SQLite's write lock before giving up with SQLITE_BUSY. */
     static final int BUSY_TIMEOUT_MS = 5_000;
     /**
@@ -29,7 +32,17 @@ final class SqlitePool {
     private SqlitePool() {
     }
 
-    static HikariConfig config(Path file, Config.Synchronous synchronous) {
+    /** The readers' pool. */
+    static HikariConfig readers(Path file, Config.Synchronous synchronous) {
+        return config(file, synchronous, "sqlite", READERS);
+    }
+
+    /** The writer's own pool: its connection is never lent to a read. */
+    static HikariConfig writer(Path file, Config.Synchronous synchronous) {
+        return config(file, synchronous, "sqlite-writer", WRITERS);
+    }
+
+    private static HikariConfig config(Path file, Config.Synchronous synchronous, String name, int size) {
         createParentDirectory(file);
         // PRAGMAs are set through SQLiteConfig, one by one on every new connection: a multi-statement
         // "PRAGMA a; PRAGMA b" init string would apply only the first.
@@ -45,9 +58,9 @@ final class SqlitePool {
 
         HikariConfig pool = new HikariConfig();
         pool.setDataSource(source);
-        pool.setPoolName("sqlite");
-        pool.setMaximumPoolSize(SIZE);
-        pool.setMinimumIdle(SIZE); // opening a SQLite connection costs more than a simple query
+        pool.setPoolName(name);
+        pool.setMaximumPoolSize(size);
+        pool.setMinimumIdle(size); // opening a SQLite connection costs more than a simple query
         pool.setConnectionTimeout(BUSY_TIMEOUT_MS);
         return pool;
     }

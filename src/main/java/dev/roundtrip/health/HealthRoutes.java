@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Liveness and readiness, the two questions an operator (or Docker, or a load balancer) asks:
  * "is the process alive?" (never touches the database, so a slow database doesn't get the app
- * restarted) and "can it serve requests now?" (a real query, bounded in time).
+ * restarted) and "can it serve requests now?" (the real file or table, bounded in time: a missing, corrupt,
+ * locked or full store answers 503 with the reason, and 200 again once it is fixed).
  */
 public final class HealthRoutes {
 
@@ -38,9 +39,10 @@ public final class HealthRoutes {
     }
 
     void ready(Context ctx) {
-        if (!database.isReachable(READY_TIMEOUT)) {
+        Database.Readiness readiness = database.readiness(READY_TIMEOUT);
+        if (!readiness.ready()) { // the reason is for the operator: what is wrong with the store, not a stack trace
             throw new ProblemException(503, "about:blank", "Service Unavailable",
-                    "The database did not answer within " + READY_TIMEOUT.toMillis() + " ms.", List.of());
+                    "Not ready: " + readiness.reason() + ".", List.of());
         }
         ctx.json(new Readiness("ready", "ok"));
     }

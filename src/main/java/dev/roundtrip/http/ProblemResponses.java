@@ -31,11 +31,12 @@ public final class ProblemResponses {
         routes.exception(ProblemException.class, (e, ctx) -> write(ctx, e));
         routes.exception(HttpResponseException.class, this::fromJavalin);
         routes.exception(Exception.class, (e, ctx) -> {
-            if (DatabaseErrors.isUnavailable(e)) { // down, restarting, out of connections: not a bug, and it passes
-                LOG.warn("database unavailable on {} {}: {}", ctx.method().name(), ctx.path(), e.toString());
-                ctx.header("Retry-After", "1");
-                write(ctx, new ProblemException(503, "about:blank", "Service Unavailable",
-                        "The database is not available right now. Try again in a moment.", List.of()));
+            var refusal = DatabaseErrors.refusal(e); // down, busy, out of connections or disk: not a bug
+            if (refusal.isPresent()) {
+                LOG.warn("database refused {} {}: {}", ctx.method().name(), ctx.path(), e.toString());
+                ctx.header("Retry-After", String.valueOf(refusal.get().retryAfterSeconds()));
+                write(ctx, new ProblemException(refusal.get().status(), refusal.get().type(), refusal.get().title(),
+                        refusal.get().detail(), List.of()));
                 return;
             }
             LOG.error("unexpected error on {} {}", ctx.method().name(), ctx.path(), e);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import dev.roundtrip.db.Database;
+import dev.roundtrip.http.ProblemException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -78,8 +79,16 @@ public final class NoteRepository {
 
     private static final TypeReference<List<String>> TAG_LIST = new TypeReference<>() { };
 
+    /**
+     * The time bound of one page of the list or a search. Past it the search is cancelled and answered 422
+     * /problems/search-too-slow, not 503: it is the words that make it slow (short ones scan), so sending the
+     * same search again would cost as much and fail the same; other words can succeed at once.
+     */
+    public static final Duration SEARCH_LIMIT = Duration.ofSeconds(2);
+
     private final Database database;
     private final Jdbi jdbi;
+    private final Duration searchLimit;
     /** How ?q= becomes SQL on this engine. */
     private final NoteSearch search;
     private final ObjectMapper json;
@@ -88,7 +97,13 @@ public final class NoteRepository {
     private final Clock clock;
 
     public NoteRepository(Database database, ObjectMapper json, Clock clock) {
+        this(database, json, clock, SEARCH_LIMIT);
+    }
+
+    /** As above, with another time bound for a page (tests use a tiny one). */
+    public NoteRepository(Database database, ObjectMapper json, Clock clock, Duration searchLimit) {
         this.database = database;
+        this.searchLimit = searchLimit;
         this.jdbi = database.jdbi();
         this.search = NoteSearch.of(database.engine());
         this.json = json;
@@ -155,16 +170,24 @@ public final class NoteRepository {
         NoteSearch.Query parts = request.query() == null ? NoteSearch.PLAIN : search.search(SearchTerms.words(request.query()));
         String sql = "SELECT " + N_COLUMNS + " " + parts.fromWhere() + (request.tag() == null ? "" : WITH_TAG)
                 + parts.conditions() + parts.orderBy() + " LIMIT :limit";
-        List<Note> rows = jdbi.withHandle(h -> {
-            Query query = h.createQuery(sql)
-                    .bind("beforeId", request.beforeId())
-                    .bind("limit", request.limit() + 1) // one extra row tells whether another page exists
-                    .bindMap(parts.bindings());
-            if (request.tag() != null) {
-                query.bind("tag", request.tag());
-            }
-            return query.map(this::map).list();
-        });
+        List<Note> rows;
+        try {
+            rows = database.readWithin(searchLimit, h -> {
+                Query query = h.createQuery(sql)
+                        .bind("beforeId", request.beforeId())
+                        .bind("limit", request.limit() + 1) // one extra row tells whether another page exists
+                        .bindMap(parts.bindings());
+                if (request.tag() != null) {
+                    query.bind("tag", request.tag());
+                }
+                return query.map(this::map).list();
+            });
+        } catch (Database.TooSlowException e) {
+            throw new ProblemException(422, "/problems/search-too-slow", "Search too slow",
+                    "The search ran past its limit of " + searchLimit.toMillis() + " ms and was stopped."
+                            + " Use longer or fewer words: words under " + SearchTerms.TRIGRAM
+                            + " characters cannot use the index.", List.of());
+        }
         if (rows.size() <= request.limit()) {
             return new NotePage(rows, null);
         }
