@@ -1,12 +1,15 @@
 package dev.roundtrip.db;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.Objects;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
@@ -26,6 +29,9 @@ final class SqliteProbe {
     /** Shorter than the probe's own bound (1 s), so a lock held elsewhere is named, not a time-out. */
     static final int BUSY_TIMEOUT_MS = 250;
 
+    /** The first 16 bytes of every SQLite 3 database file (https://www.sqlite.org/fileformat.html). */
+    private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
     private final Path file;
     /** The inode (device and number) opened at start: a file put in its place has another. */
     private final Object fileKey;
@@ -43,6 +49,9 @@ final class SqliteProbe {
         }
         if (!Objects.equals(current, fileKey)) {
             return "the database file " + file + " was replaced by another file while the app runs";
+        }
+        if (!hasSqliteHeader()) { // read by hand: in WAL mode page 1 may come from the -wal, hiding a broken file
+            return "the database file " + file + " is corrupt: its header is not SQLite's";
         }
         long free = usableSpace();
         if (free < MIN_FREE_BYTES) {
@@ -77,6 +86,15 @@ final class SqliteProbe {
             return "the disk of " + file.getParent() + " is full";
         }
         return "the database file " + file + " cannot be read: " + DatabaseErrors.rootMessage(e);
+    }
+
+    private boolean hasSqliteHeader() {
+        byte[] header = new byte[MAGIC.length];
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(header, 0, header.length) == header.length && Arrays.equals(header, MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private long usableSpace() {
