@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * Connections to the SQLite file, with the settings a web service needs, set on every new connection.
@@ -34,19 +35,27 @@ final class SqlitePool {
 
     /** The readers' pool. */
     static HikariConfig readers(Path file, Config.Synchronous synchronous) {
-        return config(file, synchronous, "sqlite", READERS);
+        return config(file, synchronous, "sqlite", READERS, false);
     }
 
     /** The writer's own pool: its connection is never lent to a read. */
     static HikariConfig writer(Path file, Config.Synchronous synchronous) {
-        return config(file, synchronous, "sqlite-writer", WRITERS);
+        return config(file, synchronous, "sqlite-writer", WRITERS, true);
     }
 
-    private static HikariConfig config(Path file, Config.Synchronous synchronous, String name, int size) {
+    /**
+     * {@code create}: only the writer's pool, opened first and running the migrations, may create the file.
+     * A reader connection opened later (the pool fills in the background) must fail on a deleted file, not
+     * make an empty one in its place.
+     */
+    private static HikariConfig config(Path file, Config.Synchronous synchronous, String name, int size, boolean create) {
         createParentDirectory(file);
         // PRAGMAs are set through SQLiteConfig, one by one on every new connection: a multi-statement
         // "PRAGMA a; PRAGMA b" init string would apply only the first.
         SQLiteConfig sqlite = new SQLiteConfig();
+        if (!create) {
+            sqlite.resetOpenMode(SQLiteOpenMode.CREATE);
+        }
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL); // readers don't block the writer
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous.name()));
         sqlite.setBusyTimeout(BUSY_TIMEOUT_MS);
