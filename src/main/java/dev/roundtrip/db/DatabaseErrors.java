@@ -95,8 +95,8 @@ public final class DatabaseErrors {
 
     /** True when {@code error}, or anything that caused it, says the database cannot serve right now. */
     public static boolean isUnavailable(Throwable error) {
-        if (isFull(error)) {
-            return false; // out of space is not "busy": retrying in a second will not help
+        if (isFull(error) || isCancelled(error)) {
+            return false; // out of space, or a statement past its own bound: retrying in a second will not help
         }
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof NotWrittenException) {

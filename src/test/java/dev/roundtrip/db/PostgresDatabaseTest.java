@@ -46,6 +46,20 @@ class PostgresDatabaseTest {
     }
 
     @Test
+    void aReadPastItsBoundIsCancelledByStatementTimeoutAndLeavesNoTimeoutOnThePool() {
+        try (Database db = Database.open(PostgresServer.shared().newDatabase(), null)) {
+            long started = System.nanoTime();
+            RuntimeException e = assertThrows(Database.TooSlowException.class, () -> db.readWithin(Duration.ofMillis(200),
+                    h -> h.select("SELECT pg_sleep(30)").mapTo(String.class).one()));
+            assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 5_000, "stopped near its bound: " + e);
+            assertFalse(DatabaseErrors.isUnavailable(e), "the statement's fault, not an unavailable server");
+            for (int i = 0; i < 10; i++) { // SET LOCAL ended with its transaction: no connection keeps the bound
+                assertEquals("0", db.jdbi().withHandle(h -> h.select("SHOW statement_timeout").mapTo(String.class).one()));
+            }
+        }
+    }
+
+    @Test
     void readinessFollowsTheServerDownAndBackWithoutARestart() throws Exception {
         try (PostgresServer server = PostgresServer.startPrivate(); Database db = Database.open(server.newDatabase(), null)) {
             assertTrue(db.isReachable(Duration.ofSeconds(1)));
