@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.roundtrip.Config;
+import dev.roundtrip.TestApps;
+import io.javalin.testtools.Response;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -56,6 +58,43 @@ class FullDiskTest {
             assertEquals(stored + 1, count(db), "the write after the failed one stores exactly itself");
             assertTrue(db.readiness(Duration.ofSeconds(1)).ready(), "ready again without a restart");
             assertEquals("ok", db.jdbi().withHandle(h -> h.select("PRAGMA integrity_check").mapTo(String.class).one()));
+        } finally {
+            run("umount", "-l", data.toString());
+        }
+    }
+
+    @Test
+    void throughTheAppAFullDiskIs507WithRetryAfterAndNeverA500() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
+        Assumptions.assumeFalse(TestApps.onPostgres(), "a SQLite data directory");
+        Path data = Files.createDirectory(dir.resolve("data"));
+        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", data.toString()) == 0, "mount failed");
+        try {
+            TestApps.run(data, (server, client) -> {
+                String note = "{\"title\":\"big\",\"body\":\"" + "x".repeat(90_000) + "\"}";
+                assertEquals(201, TestApps.postJson(client, "/api/notes", note).code());
+                Path filler = data.resolve("filler");
+                fill(filler);
+                assertEquals(503, client.get("/api/ready").code(), "a full disk is not ready");
+                int created = 1;
+                Response refused = null;
+                for (int i = 0; i < 20 && refused == null; i++) { // the -wal may have room left from earlier writes
+                    Response res = TestApps.postJson(client, "/api/notes", note);
+                    if (res.code() == 201) {
+                        created++;
+                    } else {
+                        refused = res;
+                    }
+                }
+                assertTrue(refused != null, "no write was refused on a full disk");
+                assertEquals(507, refused.code());
+                assertEquals("/problems/storage-full", TestApps.json(refused).get("type").asText());
+                assertTrue(TestApps.header(refused, "Retry-After") != null);
+                Files.delete(filler);
+                assertEquals(201, TestApps.postJson(client, "/api/notes", note).code(), "writes again once space returns");
+                assertEquals(created + 1, TestApps.countRows(data, "notes"), "the refused note was not half-written");
+                assertEquals(200, client.get("/api/ready").code());
+            });
         } finally {
             run("umount", "-l", data.toString());
         }
