@@ -166,11 +166,13 @@ public final class Database implements AutoCloseable {
      */
     public <T> T readWithin(Duration limit, HandleCallback<T, RuntimeException> work) {
         try {
-            return engine == Engine.SQLITE ? SqliteDeadline.within(jdbi, limit, PROGRESS_STEPS, work)
-                    : jdbi.inTransaction(h -> {
-                        h.execute("SET LOCAL statement_timeout = " + Math.max(1, limit.toMillis())); // 0 would mean none
-                        return work.withHandle(h);
-                    });
+            if (engine == Engine.SQLITE) {
+                return SqliteDeadline.within(jdbi, limit, PROGRESS_STEPS, work);
+            }
+            return jdbi.inTransaction(h -> {
+                h.execute("SET LOCAL statement_timeout = " + Math.max(1, limit.toMillis())); // 0 would mean no bound
+                return work.withHandle(h);
+            });
         } catch (RuntimeException e) {
             if (DatabaseErrors.isCancelled(e)) {
                 throw new TooSlowException(limit, e);
