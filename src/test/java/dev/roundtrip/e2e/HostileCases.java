@@ -33,6 +33,11 @@ final class HostileCases {
             return c;
         }
 
+        /** A body as it is, with no Content-Type of its own. */
+        Case body(byte[] bytes) {
+            return new Case(group, name, target, method, path, headers, bytes, statuses, field, mustNotContain);
+        }
+
         /** A JSON body (any bytes), with Content-Type: application/json. */
         Case json(byte[] json) {
             return new Case(group, name, target, method, path, headers, json, statuses, field, mustNotContain)
@@ -107,7 +112,7 @@ final class HostileCases {
         String g = "huge query strings and many parameters";
         return List.of(
                 c(g, "10 000 parameters (20 KB) over HTTP/1.1", "GET", "/api/notes?" + "a&".repeat(10_000) + "a", 414),
-                c(g, "10 000 parameters (20 KB) over HTTP/2", "GET", "/api/notes?" + "a&".repeat(10_000) + "a", 200, 400, 414)
+                c(g, "10 000 parameters (20 KB) over HTTP/2 (0: GOAWAY)", "GET", "/api/notes?" + "a&".repeat(10_000) + "a", 0, 200, 400, 414)
                         .to(Target.EDGE_H2),
                 c(g, "2 500 parameters (7.5 KB, under Nginx's 8 KiB)", "GET", "/api/notes?tag=no-such-tag&" + "x=&".repeat(2500), 200, 400),
                 c(g, "limit= repeated 700 times", "GET", "/api/notes?tag=no-such-tag" + "&limit=1".repeat(700), 200, 400),
@@ -124,7 +129,7 @@ final class HostileCases {
                 c(g, "an unknown route of 7 000 characters", "GET", "/api/" + "x".repeat(7000), 404),
                 c(g, "2 000 empty segments", "GET", "/api/notes" + "/".repeat(2000) + id, 200, 400, 404),
                 c(g, "an encoded slash in the id", "GET", "/api/notes/1%2F2", 400, 404),
-                c(g, "backslashes and dots", "GET", "/api\\..\\..\\etc\\passwd", 400, 404),
+                c(g, "backslashes and dots", "GET", "/api/notes/..\\..\\..\\etc\\passwd", 400, 404),
                 c(g, "a path parameter (;jsessionid=)", "GET", "/api/notes/" + id + ";jsessionid=x", 400, 404),
                 c(g, "an absolute URI naming another host", "GET", "http://evil.example/api/health", 200, 400),
                 c(g, "a dot segment", "GET", "/api/notes/./" + id, 200, 400, 404));
@@ -166,7 +171,8 @@ final class HostileCases {
                         .header("If-Match: \"", 0xC3, 0x28, "\""),
                 post(g, "an Idempotency-Key with an overlong '/' (C0 AF)", b(VALID), 400).header("Idempotency-Key: k", 0xC0, 0xAF),
                 c(g, "X-Request-ID of invalid UTF-8", "GET", "/api/health", 200).header("X-Request-ID: ", 0xC3, 0x28),
-                post(g, "a Content-Type of invalid UTF-8", b(VALID), 400, 415).header("Content-Type: application/", 0xC3, 0x28));
+                c(g, "a Content-Type of invalid UTF-8", "POST", "/api/notes", 400, 415).body(b(VALID))
+                        .header("Content-Type: application/", 0xC3, 0x28));
     }
 
     static List<Case> control(long id) {
@@ -194,7 +200,7 @@ final class HostileCases {
         String g = "search";
         return List.of(
                 c(g, "q=%00 alone", "GET", "/api/notes?q=%00", 400).field("q"),
-                c(g, "q of 100 one-letter words", "GET", "/api/notes?q=" + "a+".repeat(99) + "a", 200, 400),
+                c(g, "q of 100 one-letter words", "GET", "/api/notes?q=" + "z+".repeat(99) + "z", 200, 400),
                 c(g, "q of 66 two-letter words", "GET", "/api/notes?q=" + "ab+".repeat(65) + "ab", 200, 400),
                 c(g, "q of 200 short words (over 200 characters)", "GET", "/api/notes?q=" + "a+".repeat(199) + "a", 400).field("q"),
                 c(g, "q in FTS5 syntax: NEAR(zzqx yyqx)", "GET", "/api/notes?q=NEAR%28zzqx+yyqx%29", 200),
