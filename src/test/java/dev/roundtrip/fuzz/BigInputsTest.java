@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The inputs of issue 17 that are too big to keep as corpus files, built here and checked with the fuzz tests'
- * property (no 5xx, a small problem+json with a request id, nothing written, answered within 2 s). Each is a
+ * property (no 5xx, a small problem+json with a request id, nothing written, answered within 5 s). Each is a
  * class of input, scaled past the example: the fix must hold for the class.
  */
 @Tag("hostile")
