@@ -7,6 +7,7 @@
 # A finding fails the run and is written by Jazzer as crash-<sha1> into the target's inputs directory,
 # src/test/resources/dev/roundtrip/fuzz/<Class>Inputs/<method>/, where plain `mvn test` replays it from then on:
 # give it a name that says what it is, commit it. FUZZ_KEEP_GOING=N goes on until N findings (default 1).
+# JAVA=/path/to/bin/java picks another JDK (Jazzer attaches its agent: on JDK 21+ add nothing, it warns only).
 # The corpus the fuzzer grows is kept between runs in target/fuzz/corpus/ (mvn clean removes it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +48,7 @@ for target in "${targets[@]}"; do
   echo "fuzzing $class for ${seconds}s (log: $log)"
   # libFuzzer's flags: Jazzer 0.24 reads the run's length only from @FuzzTest(maxDuration) (5 min), and a later
   # -max_total_time wins; -timeout: one input running 10 s is a finding (a hang).
-  JAZZER_FUZZ=1 java -Xmx768m -XX:-OmitStackTraceInFastThrow -Djazzer.keep_going="$keep_going" \
+  JAZZER_FUZZ=1 "${JAVA:-java}" -Xmx768m -XX:-OmitStackTraceInFastThrow -Djazzer.keep_going="$keep_going" \
     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1="$corpus" \
     -Djazzer.internal.arg.2=-max_total_time="$seconds" -Djazzer.internal.arg.3=-timeout=10 \
     -cp "$classpath" dev.roundtrip.fuzz.FuzzingRun "$target" >"$log" 2>&1
