@@ -4,6 +4,7 @@
 # Usage: scripts/fuzz.sh                      every target, FUZZ_SECONDS each (default 120)
 #        FUZZ_SECONDS=15 scripts/fuzz.sh      the short run of `make test`
 #        scripts/fuzz.sh SearchFuzzTest       only the targets whose name contains a word given
+#        FUZZ_SECONDS=0 scripts/fuzz.sh       skips fuzzing (make test FUZZ_SMOKE_SECONDS=0)
 # A finding fails the run and is written by Jazzer as crash-<sha1> into the target's inputs directory,
 # src/test/resources/dev/roundtrip/fuzz/<Class>Inputs/<method>/, where plain `mvn test` replays it from then on:
 # give it a name that says what it is, commit it. FUZZ_KEEP_GOING=N goes on until N findings (default 1).
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-120}
 keep_going=${FUZZ_KEEP_GOING:-1}
 out=target/fuzz
+[ "$seconds" -gt 0 ] || { echo "fuzz.sh: FUZZ_SECONDS=0, no fuzzing"; exit 0; }
 # Class#method: one line per target, the order of the list.
 all_targets=(
   NoteBodyFuzzTest#anyJsonBodyIsAnsweredWithoutServerErrorAndRefusalsWriteNothing
