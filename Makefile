@@ -21,7 +21,7 @@ export JAVA_OPTS ?= -XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryErro
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
-.PHONY: help build test run run-app postman chaos soak bench backup restore compose-config compose-test clean
+.PHONY: help build test fuzz run run-app postman chaos soak bench backup restore compose-config compose-test clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,9 +31,14 @@ build: ## build the runnable jar (target/roundtrip.jar)
 	$(MVN) -DskipTests package
 	@echo "built $(JAR)"
 
-test: $(SWAGGER_UI) ## run every test: unit, integration (real SQLite), end-to-end (real Nginx, HTTPS, Chromium)
+test: $(SWAGGER_UI) ## run every test: unit, integration (real SQLite), end-to-end (real Nginx, HTTPS, Chromium), a short fuzzing run
 	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) $(TEST_TOOLS)
 	mvn -B verify
+	FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-15} scripts/fuzz.sh
+
+fuzz: ## fuzz every input surface with Jazzer, FUZZ_SECONDS each (default 120); prints executions and findings
+	@scripts/require.sh $(JAVA_TOOLS)
+	FUZZ_KEEP_GOING=$${FUZZ_KEEP_GOING:-10} scripts/fuzz.sh
 
 run: build $(SWAGGER_UI) ## Nginx (https://localhost:8443) in front of the app; REPLICAS=3 DB=postgres to scale out
 	@scripts/require.sh $(EDGE_TOOLS) $(if $(filter postgres,$(DB)),pg_createcluster=postgresql)
