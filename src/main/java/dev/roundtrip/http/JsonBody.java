@@ -98,7 +98,8 @@ public final class JsonBody {
         if (contentType == null) {
             throw unsupportedMediaType("The request has no Content-Type; send Content-Type: application/json.");
         }
-        String[] parts = contentType.split(";", 32); // linear; parameters past the 31st stay in the last part
+        // "application/json; charset=utf-8" is 31 characters: a longer value is refused before it is split.
+        String[] parts = contentType.length() > MAX_CONTENT_TYPE ? new String[] {""} : contentType.split(";");
         boolean json = parts[0].strip().equalsIgnoreCase("application/json");
         for (int i = 1; i < parts.length && json; i++) {
             String[] parameter = parts[i].strip().split("=", 2);

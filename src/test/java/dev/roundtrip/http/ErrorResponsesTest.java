@@ -189,6 +189,7 @@ class ErrorResponsesTest {
             assertProblem(postJson(client, "/api/notes", "{\"title\":\"a\"}", "Content-Type", "text/plain"), 415, "text/plain");
             assertProblem(postJson(client, "/api/notes", "{\"title\":\"a\"}", "Content-Type", "application/json; charset=latin1"), 415, "latin1");
             assertProblem(client.request("/api/notes", b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString("{\"title\":\"a\"}"))), 415, "none");
+            assertProblem(postJson(client, "/api/notes", "{}", "Content-Type", "application/json" + "; a=b".repeat(40)), 415, "long");
             assertEquals(201, postJson(client, "/api/notes", "{\"title\":\"a\"}", "Content-Type", "Application/JSON; charset=UTF-8").code());
         });
         assertEquals(1, countRows(dataDir, "notes"));
