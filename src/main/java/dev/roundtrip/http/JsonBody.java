@@ -1,6 +1,9 @@
 package dev.roundtrip.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,11 +14,14 @@ import java.util.Locale;
 
 /**
  * Reads a request body that must be one JSON object, answering 415 / 413 / 400 for everything else.
- * Fields are checked afterwards by each feature's input class, so errors can name the field.
+ * Fields are checked afterwards by each feature's input class, so errors can name the field. Whatever the
+ * parser refuses (bad syntax, bytes that are not UTF-8, a raw NUL, a limit of {@link Json#LIMITS}) is a 400
+ * {@code /problems/malformed-json} whose one error names where it stopped ({@code title}, {@code tags[3]},
+ * or {@code $} for the body as a whole).
  */
 public final class JsonBody {
 
-    private static final int MAX_DETAIL = 200;
+    private static final int MAX_CONTENT_TYPE = 100;
     private final ObjectMapper mapper;
 
     public JsonBody(ObjectMapper mapper) {
@@ -25,17 +31,12 @@ public final class JsonBody {
     public ObjectNode readObject(Context ctx) {
         requireJsonContentType(ctx.contentType());
         byte[] bytes = ctx.bodyAsBytes(); // over config.http.maxRequestSize → 413 before anything is parsed
-        JsonNode node;
-        try {
-            node = mapper.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw malformed(e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
-        } catch (IOException e) { // e.g. bytes that are not valid UTF-8
-            throw malformed(e.getMessage());
+        if (bytes.length == 0) {
+            throw malformed("$", "is empty; send a JSON object", null);
         }
+        JsonNode node = parse(bytes);
         if (node == null || node.isMissingNode()) {
-            throw malformed("The request body is empty; send a JSON object.");
+            throw malformed("$", "holds no JSON value; send a JSON object", null);
         }
         if (!node.isObject()) {
             throw ProblemException.invalid("$", "must be a JSON object, got " + node.getNodeType().name().toLowerCase(Locale.ROOT));
@@ -43,11 +44,62 @@ public final class JsonBody {
         return (ObjectNode) node;
     }
 
+    private JsonNode parse(byte[] bytes) {
+        JsonParser parser = null;
+        try {
+            parser = mapper.createParser(bytes);
+            return mapper.readTree(parser);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? null
+                    : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw malformed(path(parser), reason(e), where);
+        } catch (IOException e) { // a decoding failure Jackson reports outside JsonProcessingException
+            throw malformed(path(parser), ClientText.echo(e.getMessage(), FieldError.MAX_MESSAGE), null);
+        } finally {
+            close(parser);
+        }
+    }
+
+    /** Jackson's own words, cut before anything else is done with them; a limit says which one. */
+    private static String reason(JsonProcessingException e) {
+        String message = ClientText.echo(e.getOriginalMessage(), FieldError.MAX_MESSAGE);
+        int internals = message.indexOf(", from `StreamReadConstraints"); // the setting's Java name means nothing here
+        if (internals > 0) {
+            message = message.substring(0, internals) + ")";
+        }
+        return e instanceof StreamConstraintsException ? "exceeds a limit of this API: " + message : message;
+    }
+
+    /** Where the parser stopped, as the input checks name fields: {@code tags[2]}, {@code a.b}; "$" at the top. */
+    private static String path(JsonParser parser) {
+        if (parser == null) {
+            return "$";
+        }
+        StringBuilder path = new StringBuilder();
+        for (JsonStreamContext c = parser.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+            String step = c.inArray() ? "[" + Math.max(0, c.getCurrentIndex()) + "]"
+                    : c.getCurrentName() == null ? "" : (c.getParent().inRoot() ? "" : ".") + c.getCurrentName();
+            path.insert(0, step); // at most Json.LIMITS' depth of steps
+        }
+        return path.length() == 0 || path.charAt(0) == '[' ? "$" + path : path.toString();
+    }
+
+    private static void close(JsonParser parser) {
+        if (parser != null) {
+            try {
+                parser.close();
+            } catch (IOException ignored) {
+                // reading from a byte array: nothing to release
+            }
+        }
+    }
+
     private static void requireJsonContentType(String contentType) {
         if (contentType == null) {
             throw unsupportedMediaType("The request has no Content-Type; send Content-Type: application/json.");
         }
-        String[] parts = contentType.split(";");
+        // "application/json; charset=utf-8" is 31 characters: a longer value is refused before it is split.
+        String[] parts = contentType.length() > MAX_CONTENT_TYPE ? new String[] {""} : contentType.split(";");
         boolean json = parts[0].strip().equalsIgnoreCase("application/json");
         for (int i = 1; i < parts.length && json; i++) {
             String[] parameter = parts[i].strip().split("=", 2);
@@ -56,7 +108,7 @@ public final class JsonBody {
             }
         }
         if (!json) {
-            throw unsupportedMediaType("Content-Type '" + truncate(contentType)
+            throw unsupportedMediaType("Content-Type '" + ClientText.echo(contentType, MAX_CONTENT_TYPE)
                     + "' is not supported; send application/json (UTF-8).");
         }
     }
@@ -65,12 +117,10 @@ public final class JsonBody {
         return new ProblemException(415, "about:blank", "Unsupported Media Type", detail, List.of());
     }
 
-    private static ProblemException malformed(String detail) {
-        return new ProblemException(400, "/problems/malformed-json", "Malformed JSON", truncate(detail), List.of());
-    }
-
-    private static String truncate(String text) {
-        String oneLine = String.valueOf(text).replaceAll("\\p{Cntrl}", " ");
-        return oneLine.length() <= MAX_DETAIL ? oneLine : oneLine.substring(0, MAX_DETAIL) + "…";
+    private static ProblemException malformed(String field, String reason, String where) {
+        String detail = "The request body is not valid JSON: " + (field.equals("$") ? "" : field + " ") + reason
+                + (where == null ? "." : " (" + where + ").");
+        return new ProblemException(400, "/problems/malformed-json", "Malformed JSON", detail,
+                List.of(new FieldError(field, reason)));
     }
 }

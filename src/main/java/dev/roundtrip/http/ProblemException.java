@@ -8,23 +8,35 @@ import java.util.List;
  */
 public class ProblemException extends RuntimeException {
 
+    /** An answer lists at most this many field errors; its detail says how many there were in all. */
+    public static final int MAX_ERRORS = 20;
+    /** A detail may quote client text (a Content-Type, a parser's message): never more than this. */
+    public static final int MAX_DETAIL = 400;
+
     private final int status;
     private final String type;
     private final String title;
     private final List<FieldError> errors;
 
     public ProblemException(int status, String type, String title, String detail, List<FieldError> errors) {
-        super(detail, null, false, false); // no stack trace: this is an answer, not a bug
+        super(ClientText.echo(detail, MAX_DETAIL), null, false, false); // no stack trace: an answer, not a bug
         this.status = status;
         this.type = type;
         this.title = title;
-        this.errors = List.copyOf(errors);
+        this.errors = List.copyOf(errors.size() <= MAX_ERRORS ? errors : errors.subList(0, MAX_ERRORS));
     }
 
-    /** 400 with one entry per bad field: the request can be fixed by changing those fields. */
+    /** 400 with one entry per bad field (the first {@value #MAX_ERRORS}): fixing those fields fixes the request. */
     public static ProblemException invalid(List<FieldError> errors) {
-        return new ProblemException(400, "/problems/validation-failed", "Invalid request",
-                "The request has " + errors.size() + " invalid field(s); see errors.", errors);
+        return invalid(errors, errors.size());
+    }
+
+    /** As {@link #invalid(List)}, when only the first of {@code total} errors were kept. */
+    public static ProblemException invalid(List<FieldError> errors, int total) {
+        String detail = total <= MAX_ERRORS
+                ? "The request has " + total + " invalid field(s); see errors."
+                : "The request has " + total + " invalid fields; errors lists the first " + MAX_ERRORS + ".";
+        return new ProblemException(400, "/problems/validation-failed", "Invalid request", detail, errors);
     }
 
     public static ProblemException invalid(String field, String message) {

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class ProblemResponses {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
+    private static final int MAX_INSTANCE = 256;
     private final ObjectMapper mapper;
 
     public ProblemResponses(ObjectMapper mapper) {
@@ -63,7 +64,8 @@ public final class ProblemResponses {
     }
 
     private void write(Context ctx, ProblemException e) {
-        Problem problem = new Problem(e.type(), e.title(), e.status(), e.getMessage(), ctx.path(),
+        // The path is the client's: a 30 KiB one must not make a 60 KiB answer (it is in detail, too).
+        Problem problem = new Problem(e.type(), e.title(), e.status(), e.getMessage(), ClientText.echo(ctx.path(), MAX_INSTANCE),
                 RequestIds.of(ctx), e.errors());
         try {
             ctx.status(e.status()).contentType(Problem.CONTENT_TYPE).result(mapper.writeValueAsBytes(problem));

@@ -12,17 +12,23 @@ import java.util.regex.Pattern;
 public final class ProxyHeaders {
 
     /** Digits, hex, dots and colons: an IPv4 or IPv6 literal, nothing that could forge a log line. */
-    private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
+    private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f.:]+");
+    /** The longest IPv6 literal (with an embedded IPv4 address) has 45 characters. */
+    private static final int MAX_ADDRESS = 45;
 
     private ProxyHeaders() {
     }
 
     public static String clientIp(Context ctx) {
-        String realIp = ctx.header("X-Real-IP");
-        if (realIp != null && ADDRESS.matcher(realIp).matches()) {
-            return realIp;
-        }
-        return ctx.req().getRemoteAddr();
+        String realIp = saneAddress(ctx.header("X-Real-IP"));
+        return realIp != null ? realIp : ctx.req().getRemoteAddr();
+    }
+
+    /** {@code value} if it looks like an IP literal, else null; the length is checked before any matching. */
+    public static String saneAddress(String value) {
+        boolean sane = value != null && value.length() >= 2 && value.length() <= MAX_ADDRESS
+                && ADDRESS.matcher(value).matches();
+        return sane ? value : null;
     }
 
     public static String scheme(Context ctx) {

@@ -18,7 +18,8 @@ public final class RequestIds {
     public static final String MDC_KEY = "requestId";
     private static final String ATTRIBUTE = "roundtrip.requestId";
     /** Only short tokens are taken from outside: a header value goes into logs and must not forge lines. */
-    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]+");
+    private static final int MAX_ID = 64;
     private static final HexFormat HEX = HexFormat.of();
 
     private RequestIds() {
@@ -39,7 +40,9 @@ public final class RequestIds {
 
     /** The incoming X-Request-ID when it is a sane token (Nginx's id, behind the proxy), else a new one. */
     public static String takeOrMint(String incoming) {
-        return incoming != null && SANE.matcher(incoming).matches() ? incoming : mint();
+        boolean sane = incoming != null && !incoming.isEmpty() && incoming.length() <= MAX_ID
+                && SANE.matcher(incoming).matches(); // the length first: a 40 KiB header is never scanned
+        return sane ? incoming : mint();
     }
 
     /** 32 hex digits, the same shape as Nginx's $request_id; unique enough to find one request in logs. */

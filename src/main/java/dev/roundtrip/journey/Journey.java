@@ -24,7 +24,8 @@ public record Journey(String requestId, boolean viaEdge, String note, Client cli
 
     /**
      * Javalin on Jetty: who handled the request, on which thread, for how long so far. {@code instance} names
-     * this app server (host:port/pid), so with several replicas behind Nginx you see which one answered.
+     * this app server (a random id minted at start, then its port: {@code 3f9a1c0e:8000}), so with several
+     * replicas behind Nginx you see which one answered, and nobody learns the host name or process id.
      */
     public record App(String server, String framework, String java, String handler, String thread,
                       boolean virtualThread, String instance, long insideAppMicros) {

@@ -6,8 +6,6 @@ import dev.roundtrip.http.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.Properties;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -25,11 +23,13 @@ public final class JourneyRoutes {
     static final String NO_EDGE = "Called directly on the app's port: no Nginx edge was crossed, so there is "
             + "no TLS, no HTTP/2 and no client port to show. Call it through Nginx (make run: https://localhost:8443/api/journey).";
     private static final String JAVALIN_VERSION = mavenVersion("io.javalin", "javalin");
-    /** With the listening port and the process id, a name for this app server that no other replica shares. */
-    private static final String HOST = hostName();
-    private static final long PID = ProcessHandle.current().pid();
 
     private final JourneyRepository repository;
+    /**
+     * Tells replicas apart on a public page without telling anyone the host name or process id: random, minted
+     * when the app starts (a restarted replica gets a new one), shown with the port it listens on.
+     */
+    private final String instanceId = RequestIds.mint().substring(0, 8);
 
     public JourneyRoutes(JourneyRepository repository) {
         this.repository = repository;
@@ -54,7 +54,7 @@ public final class JourneyRoutes {
         Journey.App app = new Journey.App("Jetty " + Jetty.VERSION, "Javalin " + JAVALIN_VERSION,
                 System.getProperty("java.version"), ctx.method().name() + " " + ctx.endpoint().path,
                 Thread.currentThread().getName(), isVirtual(Thread.currentThread()),
-                HOST + ":" + ctx.req().getLocalPort() + "/" + PID, insideAppMicros);
+                instanceId + ":" + ctx.req().getLocalPort(), insideAppMicros);
         String requestId = RequestIds.of(ctx);
         Journey journey = edge == null
                 ? new Journey(requestId, false, NO_EDGE,
@@ -64,14 +64,6 @@ public final class JourneyRoutes {
                         new Journey.Timings(edge.edgeMicros(), edge.proxyHopMicros(appStart), insideAppMicros,
                                 database.queryMicros()));
         ctx.json(journey);
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 
     /** Thread.isVirtual() exists from Java 21; this app is compiled for 17 and runs on both. */

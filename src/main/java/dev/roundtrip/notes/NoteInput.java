@@ -2,9 +2,7 @@ package dev.roundtrip.notes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.roundtrip.http.FieldError;
-import dev.roundtrip.http.ProblemException;
-import java.util.ArrayList;
+import dev.roundtrip.http.FieldErrors;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,27 +22,25 @@ public record NoteInput(String title, String body, List<String> tags) {
     static final Pattern TAG = Pattern.compile("[a-z0-9-]{1,30}");
     private static final Set<String> FIELDS = Set.of("title", "body", "tags");
 
-    /** Checks a parsed JSON object; throws a 400 problem listing every bad field. */
+    /** Checks a parsed JSON object; throws a 400 problem listing the bad fields (the first 20, and how many in all). */
     public static NoteInput from(ObjectNode json) {
-        List<FieldError> errors = new ArrayList<>();
+        FieldErrors errors = new FieldErrors(); // keeps the first few: a body of 500 unknown fields is one answer
+        String title = title(json.get("title"), errors); // known fields first, so their errors are among those kept
+        String body = body(json.get("body"), errors);
+        List<String> tags = tags(json.get("tags"), errors);
         for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                errors.add(new FieldError(name, "is not a known field (expected title, body, tags)"));
+                errors.add(name, "is not a known field (expected title, body, tags)");
             }
         }
-        String title = title(json.get("title"), errors);
-        String body = body(json.get("body"), errors);
-        List<String> tags = tags(json.get("tags"), errors);
-        if (!errors.isEmpty()) {
-            throw ProblemException.invalid(errors);
-        }
+        errors.throwIfAny();
         return new NoteInput(title, body, tags);
     }
 
-    private static String title(JsonNode node, List<FieldError> errors) {
+    private static String title(JsonNode node, FieldErrors errors) {
         if (node == null) {
-            errors.add(new FieldError("title", "is required"));
+            errors.add("title", "is required");
             return null;
         }
         String title = text("title", node, errors);
@@ -53,16 +49,16 @@ public record NoteInput(String title, String body, List<String> tags) {
         }
         int length = title.codePointCount(0, title.length());
         if (title.isBlank()) {
-            errors.add(new FieldError("title", "must not be blank"));
+            errors.add("title", "must not be blank");
         } else if (length > MAX_TITLE) {
-            errors.add(new FieldError("title", "must be at most " + MAX_TITLE + " characters, got " + length));
+            errors.add("title", "must be at most " + MAX_TITLE + " characters, got " + length);
         } else if (Text.hasControlCharacter(title, false)) {
-            errors.add(new FieldError("title", "must not contain control characters (a title is one line)"));
+            errors.add("title", "must not contain control characters (a title is one line)");
         }
         return title;
     }
 
-    private static String body(JsonNode node, List<FieldError> errors) {
+    private static String body(JsonNode node, FieldErrors errors) {
         if (node == null) {
             return "";
         }
@@ -72,23 +68,23 @@ public record NoteInput(String title, String body, List<String> tags) {
         }
         int length = body.codePointCount(0, body.length());
         if (length > MAX_BODY) {
-            errors.add(new FieldError("body", "must be at most " + MAX_BODY + " characters, got " + length));
+            errors.add("body", "must be at most " + MAX_BODY + " characters, got " + length);
         } else if (Text.hasControlCharacter(body, true)) {
-            errors.add(new FieldError("body", "must not contain control characters other than tab and newline"));
+            errors.add("body", "must not contain control characters other than tab and newline");
         }
         return body;
     }
 
-    private static List<String> tags(JsonNode node, List<FieldError> errors) {
+    private static List<String> tags(JsonNode node, FieldErrors errors) {
         if (node == null) {
             return List.of();
         }
         if (!node.isArray()) {
-            errors.add(new FieldError("tags", "must be an array of strings, got " + Text.typeOf(node)));
+            errors.add("tags", "must be an array of strings, got " + Text.typeOf(node));
             return List.of();
         }
         if (node.size() > MAX_TAGS) {
-            errors.add(new FieldError("tags", "must have at most " + MAX_TAGS + " tags, got " + node.size()));
+            errors.add("tags", "must have at most " + MAX_TAGS + " tags, got " + node.size());
             return List.of();
         }
         Set<String> tags = new LinkedHashSet<>();
@@ -96,24 +92,24 @@ public record NoteInput(String title, String body, List<String> tags) {
             JsonNode tag = node.get(i);
             String field = "tags[" + i + "]";
             if (!tag.isTextual()) {
-                errors.add(new FieldError(field, "must be a string, got " + Text.typeOf(tag)));
+                errors.add(field, "must be a string, got " + Text.typeOf(tag));
             } else if (!TAG.matcher(tag.textValue()).matches()) {
-                errors.add(new FieldError(field, "must be 1–30 characters of a-z, 0-9 and '-'"));
+                errors.add(field, "must be 1–30 characters of a-z, 0-9 and '-'");
             } else if (!tags.add(tag.textValue())) {
-                errors.add(new FieldError(field, "repeats the tag '" + tag.textValue() + "'"));
+                errors.add(field, "repeats the tag '" + tag.textValue() + "'");
             }
         }
         return List.copyOf(tags);
     }
 
-    private static String text(String field, JsonNode node, List<FieldError> errors) {
+    private static String text(String field, JsonNode node, FieldErrors errors) {
         if (!node.isTextual()) {
-            errors.add(new FieldError(field, "must be a string, got " + Text.typeOf(node)));
+            errors.add(field, "must be a string, got " + Text.typeOf(node));
             return null;
         }
         String value = node.textValue();
         if (Text.hasUnpairedSurrogate(value)) {
-            errors.add(new FieldError(field, "must be valid Unicode (it has an unpaired surrogate escape)"));
+            errors.add(field, "must be valid Unicode (it has an unpaired surrogate escape)");
             return null;
         }
         return value;

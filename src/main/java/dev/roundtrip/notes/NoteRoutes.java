@@ -22,7 +22,10 @@ import java.util.regex.Pattern;
  */
 public final class NoteRoutes {
 
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final int MAX_IDEMPOTENCY_KEY = 128;
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]+");
+    /** 18 digits always fit in a long; a longer id is refused before any arithmetic. */
+    private static final int MAX_ID_DIGITS = 18;
 
     private final NoteRepository notes;
     private final JsonBody jsonBody;
@@ -76,7 +79,7 @@ public final class NoteRoutes {
         Note note = notes.findById(id(ctx)).orElseThrow(() -> notFound(ctx));
         ctx.header("ETag", note.etag());
         String ifNoneMatch = ctx.header("If-None-Match");
-        if (ifNoneMatch != null && EntityTags.parse(ifNoneMatch).matchesWeakly(note.etag())) {
+        if (ifNoneMatch != null && EntityTags.parse("If-None-Match", ifNoneMatch).matchesWeakly(note.etag())) {
             ctx.status(HttpStatus.NOT_MODIFIED); // the client's copy is current: no body
             return;
         }
@@ -106,23 +109,26 @@ public final class NoteRoutes {
     /** A client-chosen token (a UUID is typical); null when the header is absent. */
     private static String idempotencyKey(Context ctx) {
         String key = ctx.header("Idempotency-Key");
-        if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+        if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY || !IDEMPOTENCY_KEY.matcher(key).matches())) {
             throw ProblemException.invalid("Idempotency-Key", "must be 1–128 characters of A-Z a-z 0-9 . _ : -");
         }
         return key;
     }
 
+    /** ASCII digits only: Long.parseLong would also take "+5" and other scripts' digits such as "٣". */
     private static long id(Context ctx) {
         String raw = ctx.pathParam("id");
-        try {
-            long id = Long.parseLong(raw);
-            if (id > 0) {
-                return id;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
+        long id = 0;
+        boolean digits = !raw.isEmpty() && raw.length() <= MAX_ID_DIGITS;
+        for (int i = 0; digits && i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            digits = c >= '0' && c <= '9';
+            id = id * 10 + (c - '0');
         }
-        throw ProblemException.invalid("id", "must be a positive whole number");
+        if (!digits || id <= 0) {
+            throw ProblemException.invalid("id", "must be a positive whole number of at most " + MAX_ID_DIGITS + " digits");
+        }
+        return id;
     }
 
     /**
@@ -134,7 +140,7 @@ public final class NoteRoutes {
         if (ifMatch == null) {
             return null;
         }
-        EntityTags tags = EntityTags.parse(ifMatch);
+        EntityTags tags = EntityTags.parse("If-Match", ifMatch); // at most EntityTags.MAX_TAGS
         if (tags.isAny()) {
             return null;
         }

@@ -114,7 +114,9 @@ final class BadInputCases {
                 put("a malformed replacement", "{\"title\":", 400, MALFORMED),
                 put("an invalid replacement", "{\"title\":\"\",\"tags\":[\"Bad Tag\"]}", 400, INVALID),
                 put("a stale If-Match", valid, 412, STALE).header("If-Match", "\"{id}.999\""),
-                put("an If-Match that is no entity tag", valid, 412, STALE).header("If-Match", "yesterday's"),
+                put("an If-Match that is no entity tag", valid, 400, INVALID).header("If-Match", "yesterday's"),
+                call("an If-Match of 7 000 spaces between two x", "DELETE", "/api/notes/{id}", null, 400, INVALID)
+                        .header("If-Match", "x" + " ".repeat(7_000) + "x"),
                 call("DELETE with a stale If-Match", "DELETE", "/api/notes/{id}", null, 412, STALE).header("If-Match", "\"{id}.999\""),
                 call("PUT to a note that does not exist", "PUT", "/api/notes/{missing}", bytes(valid), 404, BLANK)
                         .header("Content-Type", "application/json"),

@@ -69,7 +69,7 @@ class ScaleOutIT {
         Set<String> instances = instancesSeen(30);
         assertEquals(REPLICAS, instances.size(), "app servers that answered 30 requests: " + instances);
         for (int port : stack.appPorts) {
-            assertTrue(instances.stream().anyMatch(instance -> instance.contains(":" + port + "/")), port + " in " + instances);
+            assertTrue(instances.stream().anyMatch(instance -> instance.endsWith(":" + port)), port + " in " + instances);
         }
     }
 
@@ -92,7 +92,7 @@ class ScaleOutIT {
             assertEquals(create.getValue(), stored.get(create.getKey()), create.getKey() + ": stored with the acknowledged id");
         }
         assertEquals(storedNotes(), stored.size(), "no title twice: a retried create was never made twice");
-        EdgeStack.await(() -> instancesSeen(30).stream().anyMatch(i -> i.contains(":" + stack.appPorts.get(1) + "/")),
+        EdgeStack.await(() -> instancesSeen(30).stream().anyMatch(i -> i.endsWith(":" + stack.appPorts.get(1))),
                 "the restarted replica to get requests again");
         System.out.printf("scale-out: replica loss: requests=%d acknowledged_creates=%d post_retries=%d failed=0%n",
                 load.requests.get(), load.acknowledged.size(), load.postRetries.get());
@@ -156,7 +156,7 @@ class ScaleOutIT {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The app servers that answered {@code requests} GET /api/journey through Nginx (app.instance: host:port/pid). */
+    /** The app servers that answered {@code requests} GET /api/journey through Nginx (app.instance: random-id:port). */
     private static Set<String> instancesSeen(int requests) {
         Set<String> instances = new HashSet<>();
         try {

@@ -43,11 +43,15 @@ class ProxyHeadersTest {
             send(client, "GET", "/api/health", null, "X-Request-ID", "proxied", "X-Real-IP", "203.0.113.7",
                     "X-Forwarded-For", "6.6.6.6, 203.0.113.7");
             send(client, "GET", "/api/health", null, "X-Request-ID", "garbage", "X-Real-IP", "1.2.3.4 forged=1");
+            send(client, "GET", "/api/health", null, "X-Request-ID", "huge", "X-Real-IP", "1".repeat(20_000),
+                    "X-Forwarded-Proto", "https".repeat(3_000));
         });
         assertEquals("client_ip=127.0.0.1", clientIpLoggedFor("direct"));
         assertEquals("client_ip=127.0.0.1", clientIpLoggedFor("spoofed"));
         assertEquals("client_ip=203.0.113.7", clientIpLoggedFor("proxied"));
         assertEquals("client_ip=127.0.0.1", clientIpLoggedFor("garbage"));
+        assertEquals("client_ip=127.0.0.1", clientIpLoggedFor("huge"));
+        assertTrue(lineFor("huge").getFormattedMessage().contains("scheme=http "), lineFor("huge").getFormattedMessage());
     }
 
     @Test

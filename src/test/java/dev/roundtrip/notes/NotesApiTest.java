@@ -144,11 +144,56 @@ class NotesApiTest {
     @Test
     void nonNumericOrNegativeIdIs400() {
         TestApps.run(dataDir, (server, client) -> {
-            for (String id : new String[] {"abc", "-1", "0", "1.5", "99999999999999999999"}) {
+            for (String id : new String[] {"abc", "-1", "0", "1.5", "99999999999999999999", "9223372036854775808", "+1",
+                "%D9%A3", "1e3", "0x1", "1%20", "%201", "1".repeat(19), "9".repeat(5_000)}) {
                 var res = client.get("/api/notes/" + id);
-                assertEquals(400, res.code(), id);
+                assertEquals(400, res.code(), id.length() > 30 ? id.length() + " digits" : id);
                 assertEquals("id", json(res).get("errors").get(0).get("field").asText());
             }
+        });
+    }
+
+    @Test
+    void eighteenDigitIdsAndLeadingZerosAreIdsThatMayNotExist() {
+        TestApps.run(dataDir, (server, client) -> {
+            String path = header(postJson(client, "/api/notes", "{\"title\":\"one\"}"), "Location");
+            assertEquals(200, client.get("/api/notes/00" + path.substring(path.lastIndexOf('/') + 1)).code());
+            assertEquals(404, client.get("/api/notes/" + "9".repeat(18)).code());
+        });
+    }
+
+    @Test
+    void malformedIfMatchOrIfNoneMatchIs400NamingTheHeaderAndChangesNothing() {
+        TestApps.run(dataDir, (server, client) -> {
+            var created = postJson(client, "/api/notes", "{\"title\":\"original\"}");
+            String path = header(created, "Location");
+            String etag = header(created, "ETag");
+            String[] malformed = {"x" + " ".repeat(7_000) + "x", etag.substring(1), etag + " " + etag, "W/ " + etag,
+                "*, " + etag, etag + "," + ("\"" + "a".repeat(20) + "\",").repeat(70)};
+            for (String value : malformed) {
+                String label = value.length() > 30 ? value.substring(0, 10) + "… (" + value.length() + ")" : value;
+                var put = putJson(client, path, "{\"title\":\"changed\"}", "If-Match", value);
+                assertEquals(400, put.code(), label);
+                assertEquals("If-Match", json(put).get("errors").get(0).get("field").asText(), label);
+                assertEquals(400, send(client, "DELETE", path, null, "If-Match", value).code(), label);
+                var get = send(client, "GET", path, null, "If-None-Match", value);
+                assertEquals(400, get.code(), label);
+                assertEquals("If-None-Match", json(get).get("errors").get(0).get("field").asText(), label);
+            }
+            assertEquals("original", json(client.get(path)).get("title").asText());
+            assertEquals(200, putJson(client, path, "{\"title\":\"v2\"}", "If-Match", " , " + etag + " ,").code());
+        });
+    }
+
+    @Test
+    void idempotencyKeysAreBoundedBeforeTheyAreMatched() {
+        TestApps.run(dataDir, (server, client) -> {
+            for (String key : new String[] {"k".repeat(129), "k".repeat(30_000), "a b", "k\u00e9y"}) {
+                var res = postJson(client, "/api/notes", "{\"title\":\"a\"}", "Idempotency-Key", key);
+                assertEquals(400, res.code(), key.length() + " characters");
+                assertEquals("Idempotency-Key", json(res).get("errors").get(0).get("field").asText());
+            }
+            assertEquals(201, postJson(client, "/api/notes", "{\"title\":\"a\"}", "Idempotency-Key", "k".repeat(128)).code());
         });
     }
 }
