@@ -189,6 +189,8 @@ public final class App {
     }
 
     public static void main(String[] args) {
+        // First: a library that quotes the database password (in a log line, in an exception) prints ****.
+        Secrets.maskStandardStreams(Secrets.fromEnv(System.getenv()));
         App app;
         try {
             app = create(Config.fromEnv(System.getenv()));

@@ -91,7 +91,7 @@ class BackupTest {
     @Test
     void aSecondAppOnTheSameDataDirRefusesToStartWithOneLineNamingTheHolder() throws Exception {
         try (ChildApp first = ChildApp.start(dataDir, Map.of())) {
-            var second = ChildApp.runToExit(dataDir);
+            var second = ChildApp.runToExit(dataDir, Map.of());
             assertEquals(2, second.getKey(), second.getValue());
             String line = "roundtrip: DATA_DIR " + dataDir.toAbsolutePath() + " is in use: " + lockFile()
                     + " is locked by the app, pid " + first.pid() + " on host ";

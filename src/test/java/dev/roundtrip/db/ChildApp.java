@@ -42,8 +42,8 @@ final class ChildApp implements AutoCloseable {
     }
 
     /** Runs the app to its exit (it is expected to refuse to start); returns its exit code and output. */
-    static Map.Entry<Integer, String> runToExit(Path dataDir) throws Exception {
-        Process process = builder(dataDir, freePort(), Map.of()).redirectErrorStream(true).start();
+    static Map.Entry<Integer, String> runToExit(Path dataDir, Map<String, String> env) throws Exception {
+        Process process = builder(dataDir, freePort(), env).redirectErrorStream(true).start();
         String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -68,14 +68,20 @@ final class ChildApp implements AutoCloseable {
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    /** SIGTERM, the app's graceful stop; waits for the process to end. */
-    @Override
-    public void close() throws Exception {
+    /** SIGTERM, the app's graceful stop; waits for the process to end and returns all it printed. */
+    String stop() throws Exception {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
+        String text = Files.exists(output) ? output() : "";
         Files.deleteIfExists(output);
+        return text;
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
     }
 
     private static ProcessBuilder builder(Path dataDir, int port, Map<String, String> env) {
@@ -104,8 +110,7 @@ final class ChildApp implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        String text = output();
-        close();
+        String text = stop();
         throw new AssertionError("the app was not ready after 60 s:\n" + text);
     }
 
