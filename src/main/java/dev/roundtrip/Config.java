@@ -1,5 +1,7 @@
 package dev.roundtrip;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -81,7 +83,21 @@ public record Config(String host, int port, int threads, Path dataDir, Synchrono
         }
         int poolSize = parseInt("DATABASE_POOL_SIZE", env.getOrDefault("DATABASE_POOL_SIZE", String.valueOf(DEFAULT_POOL_SIZE)),
                 1, 100, "a number of connections from 1 to 100");
-        return new Postgres(url, blankToNull(env.get("DATABASE_USER")), blankToNull(env.get("DATABASE_PASSWORD")), poolSize);
+        return new Postgres(url, blankToNull(env.get("DATABASE_USER")), password(env), poolSize);
+    }
+
+    /** DATABASE_PASSWORD, or the first line of the file DATABASE_PASSWORD_FILE names (a generated one, in compose). */
+    static String password(Map<String, String> env) {
+        String password = blankToNull(env.get("DATABASE_PASSWORD"));
+        String file = blankToNull(env.get("DATABASE_PASSWORD_FILE"));
+        if (password != null || file == null) {
+            return password;
+        }
+        try {
+            return blankToNull(Files.readString(Path.of(file.strip())).strip());
+        } catch (IOException e) {
+            throw new ConfigException("DATABASE_PASSWORD_FILE names a file that cannot be read: " + file + " (" + e + ")");
+        }
     }
 
     /** Where the host list of jdbc:postgresql://… ends: at the path, the query or the end. */

@@ -41,12 +41,16 @@ public final class Secrets {
         return USERINFO_PASSWORD.matcher(masked).replaceAll("$1" + MASK + "@");
     }
 
-    /** The passwords in the environment: DATABASE_PASSWORD, and any in DATABASE_URL (as written and decoded). */
+    /** The passwords in the environment: DATABASE_PASSWORD (or its _FILE), and any in DATABASE_URL (as written and decoded). */
     static Set<String> fromEnv(Map<String, String> env) {
         Set<String> secrets = new LinkedHashSet<>();
-        String password = env.get("DATABASE_PASSWORD");
-        if (password != null) {
-            secrets.add(password.strip());
+        try {
+            String password = Config.password(env); // DATABASE_PASSWORD or DATABASE_PASSWORD_FILE
+            if (password != null) {
+                secrets.add(password.strip());
+            }
+        } catch (Config.ConfigException unreadable) {
+            // Config reports it, with nothing secret in the message
         }
         String url = env.getOrDefault("DATABASE_URL", "");
         for (Pattern pattern : List.of(PASSWORD_PARAMETER, USERINFO_PASSWORD)) {
