@@ -80,4 +80,15 @@ class ConfigTest {
         assertTrue(text.startsWith("host **** unknown; ****; ****\njava.lang.IllegalStateException: bad sslmode ****"), text);
         assertFalse(text.contains("secret"), text);
     }
+
+    @Test
+    void aPasswordFileGivesThePasswordAndAMissingOneIsOneClearMessage(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("password"), "generated-123\n");
+        Config config = Config.fromEnv(Map.of("DATABASE_URL", "jdbc:postgresql://h/db", "DATABASE_PASSWORD_FILE", file.toString()));
+        assertEquals("generated-123", config.postgres().password());
+        assertEquals(java.util.Set.of("generated-123"), Secrets.fromEnv(Map.of("DATABASE_PASSWORD_FILE", file.toString())));
+        var missing = assertThrows(Config.ConfigException.class, () -> Config.fromEnv(Map.of("DATABASE_URL",
+                "jdbc:postgresql://h/db", "DATABASE_PASSWORD_FILE", dir.resolve("none").toString())));
+        assertTrue(missing.getMessage().startsWith("DATABASE_PASSWORD_FILE names a file that cannot be read: "), missing.getMessage());
+    }
 }
