@@ -65,7 +65,7 @@ bench: build ## measure every hop side by side (minutes): table, bench/results.j
 backup: build ## consistent online copy of the database into DATA_DIR/backups/ (the app may keep running)
 	java -cp $(JAR) dev.roundtrip.db.Backup backup
 
-restore: build ## restore FILE=DATA_DIR/backups/….db into DATA_DIR (stop the app first)
+restore: build ## restore FILE=DATA_DIR/backups/….db into DATA_DIR (refused while an app or a backup uses DATA_DIR)
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=data/backups/roundtrip-….db"; exit 2; }
 	java -cp $(JAR) dev.roundtrip.db.Backup restore "$(FILE)"
 

@@ -153,6 +153,8 @@ stop_nginx
 # the pool and the upstream policy cost (docs/scaling.md).
 { read -r PG_PORT; read -r PG_APP_2; read -r PG_APP_3; } < <($PY bench/stats.py ports 3)
 PG_URL=$(scripts/postgres.sh start "$WORK/pg" "$PG_PORT")
+# The cluster's generated password: for the app servers (DATABASE_PASSWORD) and for psql (PGPASSWORD).
+DATABASE_PASSWORD=$(cat "$WORK/pg/password") && export DATABASE_PASSWORD PGPASSWORD=$DATABASE_PASSWORD
 DB_PID=$(head -n 1 "$WORK/pg/data/postmaster.pid")
 start_replicas "$PG_URL" "$APP_PORT" "$PG_APP_2" "$PG_APP_3"  # the first start migrates; the others find it done
 $PY bench/seed.py csv "$WORK/seed.db" | psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d roundtrip \

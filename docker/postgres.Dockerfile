@@ -6,8 +6,8 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-15 \
  && rm -rf /var/lib/apt/lists/* \
- && mkdir -p /var/lib/postgresql/data \
- && chown postgres:postgres /var/lib/postgresql/data \
+ && mkdir -p /var/lib/postgresql/data /run/roundtrip-db \
+ && chown postgres:postgres /var/lib/postgresql/data /run/roundtrip-db \
  && chmod 700 /var/lib/postgresql/data
 
 COPY docker/postgres-entrypoint.sh /usr/local/bin/

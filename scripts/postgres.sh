@@ -2,8 +2,11 @@
 # A local PostgreSQL server for `make run DB=postgres` and the benchmark: a cluster of its own in DIR, on
 # 127.0.0.1:PORT, made from Debian's postgresql package. Nothing is written to /etc/postgresql or /var/lib.
 #   scripts/postgres.sh start DIR PORT   create the cluster if DIR has none, start it, create database roundtrip;
-#                                        prints the DATABASE_URL to use
+#                                        prints the DATABASE_URL to use (user postgres, no password in it)
 #   scripts/postgres.sh stop DIR         stop it (a fast shutdown: sessions end, every commit is kept)
+# Every connection, even over the Unix socket, needs the password (scram-sha-256): the superuser is not open
+# to every local user. It is made at the first start and kept in DIR/password (mode 600); give it to the app
+# as DATABASE_PASSWORD and to psql as PGPASSWORD, never in the URL.
 # As root the cluster belongs to the postgres user (initdb refuses to run as root).
 set -euo pipefail
 
@@ -19,6 +22,26 @@ as_owner() {
     if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# A random password in FILE, readable by its owner only (and by the postgres user, who runs initdb, as root).
+new_password() {
+    (umask 077 && head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32 >"$1")
+    if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$1"; fi
+}
+
+# A cluster made by an older postgres.sh lets any local user in as superuser (trust). Keep its data: set a
+# password in single-user mode (no server is listening meanwhile) and require it in pg_hba.conf.
+upgrade_trust_cluster() {
+    local dir=$1 password_file=$2
+    [[ ! -f $dir/data/postmaster.pid ]] || fail "the cluster in $dir is running with trust authentication; stop it first: scripts/postgres.sh stop $dir"
+    echo "postgres.sh: the cluster in $dir has no password file (an older postgres.sh made it with trust: any local user could connect as superuser); switching it to scram-sha-256 with a new password in $password_file, data kept" >&2
+    new_password "$password_file"
+    printf "SET password_encryption = 'scram-sha-256';\nALTER ROLE postgres PASSWORD '%s';\n" "$(cat "$password_file")" |
+        as_owner "$bin/postgres" --single -D "$dir/data" postgres >"$dir/upgrade.log" 2>&1 ||
+        { cat "$dir/upgrade.log" >&2; rm -f "$password_file"; fail "could not set the password in $dir"; }
+    printf 'local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n' |
+        as_owner tee "$dir/data/pg_hba.conf" >/dev/null
+}
+
 case $action in
 start)
     [[ $port =~ ^[0-9]+$ ]] || fail "PORT must be a number, got '$port'"
@@ -28,11 +51,16 @@ start)
         chown postgres:postgres "$dir"
         runuser -u postgres -- test -x "$dir" || fail "the postgres user cannot enter $dir; pick a DIR under /tmp"
     fi
+    password_file=$dir/password
     if [[ ! -f $dir/data/PG_VERSION ]]; then
-        # trust: only this machine's loopback can connect (listen_addresses below), and it is a local cluster.
-        as_owner "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
-            { cat "$dir/initdb.log" >&2; fail "initdb failed"; }
+        new_password "$password_file"
+        as_owner "$bin/initdb" -D "$dir/data" --auth=scram-sha-256 --pwfile="$password_file" -U postgres -E UTF8 \
+            --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; fail "initdb failed"; }
+    elif [[ ! -f $password_file ]]; then
+        upgrade_trust_cluster "$dir" "$password_file"
     fi
+    export PGPASSWORD
+    PGPASSWORD=$(cat "$password_file")
     # -k: the Unix socket goes into DIR too (the default, /var/run/postgresql, may not exist or be writable).
     as_owner "$bin/pg_ctl" -D "$dir/data" -w -l "$dir/server.log" \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null ||

@@ -46,6 +46,9 @@ if [[ $DB == postgres ]]; then
   if [[ -z ${DATABASE_URL:-} ]]; then
     postgres_dir=$RUN_DIR/postgres      # its data stays there between runs, as DATA_DIR's does for SQLite
     DATABASE_URL=$(scripts/postgres.sh start "$postgres_dir" "${PG_PORT:-5433}")
+    # The cluster's generated password (scram-sha-256), for the apps; never in the URL, which is shown.
+    DATABASE_PASSWORD=$(cat "$postgres_dir/password")
+    export DATABASE_PASSWORD
   fi
   export DATABASE_URL
   store="PostgreSQL at ${DATABASE_URL%%\?*}"

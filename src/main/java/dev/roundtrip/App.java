@@ -3,6 +3,7 @@ package dev.roundtrip;
 import static io.javalin.apibuilder.ApiBuilder.path;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.roundtrip.db.DataDirectoryLock;
 import dev.roundtrip.db.Database;
 import dev.roundtrip.health.HealthRoutes;
 import dev.roundtrip.http.AccessLog;
@@ -23,6 +24,7 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import io.javalin.util.JavalinBindException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -52,13 +54,16 @@ public final class App {
     static final int MAX_REQUEST_HEADER_BYTES = 40 * 1024;
 
     private final Config config;
+    private final DataDirectoryLock dataDirLock;
     private final Database database;
     private final MetricsServer metricsServer;
     private final Drain drain;
     private final Javalin javalin;
 
-    private App(Config config, Database database, MetricsServer metricsServer, Drain drain, Javalin javalin) {
+    private App(Config config, DataDirectoryLock dataDirLock, Database database, MetricsServer metricsServer, Drain drain,
+                Javalin javalin) {
         this.config = config;
+        this.dataDirLock = dataDirLock;
         this.database = database;
         this.metricsServer = metricsServer;
         this.drain = drain;
@@ -67,7 +72,16 @@ public final class App {
 
     public static App create(Config config) {
         Metrics metrics = new Metrics();
-        Database database = Database.open(config, metrics.registry());
+        // SQLite: no second app, and no restore, while this one uses DATA_DIR (PostgreSQL has no data dir here).
+        DataDirectoryLock dataDirLock = config.postgres() == null
+                ? DataDirectoryLock.acquire(config.dataDir(), DataDirectoryLock.Mode.APP) : null;
+        Database database;
+        try {
+            database = Database.open(config, metrics.registry());
+        } catch (RuntimeException e) {
+            release(dataDirLock);
+            throw e;
+        }
         MetricsServer metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), metrics);
         ObjectMapper json = Json.mapper();
         NoteRoutes notes = new NoteRoutes(new NoteRepository(database, json, Clock.systemUTC()), new JsonBody(json));
@@ -115,6 +129,7 @@ public final class App {
             cfg.events.serverStopped(() -> { // after the last request: the database outlives every request
                 metricsServer.stop();
                 database.close();
+                release(dataDirLock); // after the database: a restore may begin only once it is closed
                 metrics.close();
             });
             cfg.routes.before(RequestIds::assign);
@@ -125,7 +140,13 @@ public final class App {
                 journey.addRoutes();
             }));
         });
-        return new App(config, database, metricsServer, drain, javalin);
+        return new App(config, dataDirLock, database, metricsServer, drain, javalin);
+    }
+
+    private static void release(DataDirectoryLock lock) {
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     public App start() {
@@ -168,10 +189,12 @@ public final class App {
     }
 
     public static void main(String[] args) {
+        // First: a library that quotes the database password (in a log line, in an exception) prints ****.
+        Secrets.maskStandardStreams(Secrets.fromEnv(System.getenv()));
         App app;
         try {
             app = create(Config.fromEnv(System.getenv()));
-        } catch (Config.ConfigException | Database.OpenException e) {
+        } catch (Config.ConfigException | Database.OpenException | DataDirectoryLock.HeldException | UncheckedIOException e) {
             System.err.println("roundtrip: " + e.getMessage());
             System.exit(2);
             return;
@@ -183,6 +206,7 @@ public final class App {
             System.err.println("roundtrip: cannot listen on " + config.host() + ":" + config.port()
                     + ": address already in use or not allowed (set APP_PORT / APP_HOST)");
             app.database.close();
+            release(app.dataDirLock);
             System.exit(1);
             return;
         }

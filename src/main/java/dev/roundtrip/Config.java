@@ -1,5 +1,7 @@
 package dev.roundtrip;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +35,7 @@ public record Config(String host, int port, int threads, Path dataDir, Synchrono
     public record Postgres(String url, String user, String password, int poolSize) {
         @Override
         public String toString() { // a password never reaches a log line
-            return "Postgres[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "****")
+            return "Postgres[url=" + Secrets.maskUrl(url) + ", user=" + user + ", password=" + (password == null ? "none" : "****")
                     + ", poolSize=" + poolSize + "]";
         }
     }
@@ -72,11 +74,41 @@ public record Config(String host, int port, int threads, Path dataDir, Synchrono
         }
         if (!url.startsWith("jdbc:postgresql://")) {
             throw new ConfigException("DATABASE_URL must be a PostgreSQL JDBC URL such as "
-                    + "jdbc:postgresql://localhost:5432/roundtrip, got '" + url + "' (unset it to use SQLite in DATA_DIR)");
+                    + "jdbc:postgresql://localhost:5432/roundtrip, got '" + Secrets.maskUrl(url)
+                    + "' (unset it to use SQLite in DATA_DIR)");
+        }
+        if (url.indexOf('@') >= 0 && url.indexOf('@') < authorityEnd(url)) { // pgjdbc would take user:password@ for a host name
+            throw new ConfigException("DATABASE_URL must not carry user:password@ (the PostgreSQL driver reads it as a "
+                    + "host name), got '" + Secrets.maskUrl(url) + "'; set DATABASE_USER and DATABASE_PASSWORD");
         }
         int poolSize = parseInt("DATABASE_POOL_SIZE", env.getOrDefault("DATABASE_POOL_SIZE", String.valueOf(DEFAULT_POOL_SIZE)),
                 1, 100, "a number of connections from 1 to 100");
-        return new Postgres(url, blankToNull(env.get("DATABASE_USER")), blankToNull(env.get("DATABASE_PASSWORD")), poolSize);
+        return new Postgres(url, blankToNull(env.get("DATABASE_USER")), password(env), poolSize);
+    }
+
+    /** DATABASE_PASSWORD, or the first line of the file DATABASE_PASSWORD_FILE names (a generated one, in compose). */
+    static String password(Map<String, String> env) {
+        String password = blankToNull(env.get("DATABASE_PASSWORD"));
+        String file = blankToNull(env.get("DATABASE_PASSWORD_FILE"));
+        if (password != null || file == null) {
+            return password;
+        }
+        try {
+            return blankToNull(Files.readString(Path.of(file.strip())).strip());
+        } catch (IOException e) {
+            throw new ConfigException("DATABASE_PASSWORD_FILE names a file that cannot be read: " + file + " (" + e + ")");
+        }
+    }
+
+    /** Where the host list of jdbc:postgresql://… ends: at the path, the query or the end. */
+    private static int authorityEnd(String url) {
+        int start = "jdbc:postgresql://".length();
+        for (int i = start; i < url.length(); i++) {
+            if (url.charAt(i) == '/' || url.charAt(i) == '?' || url.charAt(i) == '#') {
+                return i;
+            }
+        }
+        return url.length();
     }
 
     private static String blankToNull(String value) {

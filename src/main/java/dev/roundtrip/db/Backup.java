@@ -3,8 +3,6 @@ package dev.roundtrip.db;
 import dev.roundtrip.Config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,6 +19,8 @@ import java.time.format.DateTimeFormatter;
  * {@code make backup} and {@code make restore FILE=…}. A backup is SQLite's {@code VACUUM INTO}: a
  * consistent snapshot taken inside one read transaction, so the app keeps serving (WAL lets readers and
  * the writer run side by side) and the copy holds exactly the commits made before it started.
+ * Both take DATA_DIR's {@link DataDirectoryLock}: a backup beside a running app, a restore only when nothing
+ * else (no app, no backup) uses the directory, whatever port the app listens on or container it runs in.
  */
 public final class Backup {
 
@@ -29,8 +29,14 @@ public final class Backup {
     private Backup() {
     }
 
-    /** Writes DATA_DIR/backups/roundtrip-STAMP.db and checks it; returns its path. */
+    /** Writes DATA_DIR/backups/roundtrip-STAMP.db and checks it; returns its path. Refused during a restore. */
     public static Path backup(Path database) throws SQLException, IOException {
+        try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir(database), DataDirectoryLock.Mode.BACKUP)) {
+            return copy(database);
+        }
+    }
+
+    private static Path copy(Path database) throws SQLException, IOException {
         if (!Files.isRegularFile(database)) { // opening it would create an empty database
             throw new IllegalArgumentException("no database at " + database + " (check DATA_DIR)");
         }
@@ -44,14 +50,20 @@ public final class Backup {
         return target;
     }
 
-    /** Replaces the database with {@code source}; refuses while the app is listening. */
-    public static void restore(Path source, Path database, String appHost, int appPort) throws SQLException, IOException {
-        if (isListening(appHost, appPort)) {
-            throw new IllegalStateException("the app is running on " + appHost + ":" + appPort + "; stop it before restoring");
+    /**
+     * Replaces the database with {@code source}; refused (a {@link DataDirectoryLock.HeldException}, nothing
+     * touched) while an app or a backup uses DATA_DIR.
+     */
+    public static void restore(Path source, Path database) throws SQLException, IOException {
+        try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir(database), DataDirectoryLock.Mode.RESTORE)) {
+            replace(source, database);
         }
+    }
+
+    private static void replace(Path source, Path database) throws SQLException, IOException {
         requireIntact(source);
         if (Files.exists(database)) { // keep what is being replaced, in case the wrong file was chosen
-            Path saved = backup(database);
+            Path saved = copy(database);
             System.out.println("the database being replaced was saved as " + saved);
         }
         Path temporary = database.resolveSibling(database.getFileName() + ".restoring");
@@ -86,18 +98,20 @@ public final class Backup {
         return DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }
 
-    private static boolean isListening(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    private static Path dataDir(Path database) {
+        return database.toAbsolutePath().getParent();
     }
 
     /** {@code backup} or {@code restore FILE}; settings from the same environment as the app. */
     public static void main(String[] args) throws Exception {
-        Config config = Config.fromEnv(System.getenv());
+        Config config;
+        try {
+            config = Config.fromEnv(System.getenv());
+        } catch (Config.ConfigException e) {
+            System.err.println("roundtrip: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         if (config.postgres() != null) {
             System.err.println("roundtrip: make backup and make restore copy the SQLite file; with DATABASE_URL set, "
                     + "back up PostgreSQL with its own tools (pg_dump, or the managed service's snapshots)");
@@ -109,14 +123,14 @@ public final class Backup {
                 System.out.printf("backup written: %s (%d bytes, %d notes, integrity_check ok)%n",
                         copy, Files.size(copy), countNotes(copy));
             } else if (args.length == 2 && args[0].equals("restore")) {
-                restore(Path.of(args[1]), config.databaseFile(), config.host(), config.port());
+                restore(Path.of(args[1]), config.databaseFile());
                 System.out.printf("restored %s into %s (%d notes); start the app again%n",
                         args[1], config.databaseFile(), countNotes(config.databaseFile()));
             } else {
                 System.err.println("usage: Backup backup | Backup restore FILE");
                 System.exit(2);
             }
-        } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
+        } catch (DataDirectoryLock.HeldException | IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             System.err.println("roundtrip: " + e.getMessage());
             System.exit(1);
         }

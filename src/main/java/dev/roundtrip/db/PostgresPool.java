@@ -2,6 +2,7 @@ package dev.roundtrip.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.roundtrip.Config;
+import dev.roundtrip.Secrets;
 
 /**
  * Connections to a PostgreSQL server that several app servers share. Every timeout is short and explicit:
@@ -40,8 +41,8 @@ final class PostgresPool {
         return pool;
     }
 
-    /** The URL as it may be logged and shown: a password= parameter is masked. */
+    /** The URL as it may be logged and shown: a password (password=, sslpassword=, user:password@) is masked. */
     static String withoutPassword(String url) {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1****");
+        return Secrets.maskUrl(url);
     }
 }

@@ -1,19 +1,25 @@
 package dev.roundtrip.db;
 
-import static dev.roundtrip.TestApps.header;
 import static dev.roundtrip.TestApps.json;
 import static dev.roundtrip.TestApps.postJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roundtrip.App;
 import dev.roundtrip.TestApps;
+import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,22 +60,79 @@ class BackupTest {
     }
 
     @Test
-    void restoreRefusesWhileTheAppRunsAndBringsTheDataBackWhenStopped() throws Exception {
-        String[] location = new String[1];
-        Path[] copy = new Path[1];
+    void restoreRefusesWhileAnAppInAnotherProcessRunsOnAnyPortAndLeavesTheDatabaseAndItsWalUntouched() throws Exception {
+        Path database = dataDir.resolve("roundtrip.db");
+        Path copy;
+        try (ChildApp app = ChildApp.start(dataDir, Map.of())) {
+            assertEquals(201, app.createNote("keep me"));
+            copy = Backup.backup(database); // online: the app keeps running
+            assertEquals(201, app.createNote("after the backup"));
+            assertTrue(Files.size(wal(database)) > 0, "the running app has commits in its -wal");
+            String before = digest(database) + digest(wal(database));
+
+            var refused = assertThrows(DataDirectoryLock.HeldException.class, () -> Backup.restore(copy, database));
+            assertEquals("cannot restore into " + dataDir.toAbsolutePath() + ": " + lockFile() + " is locked by the app, pid "
+                    + app.pid() + " on host " + InetAddress.getLocalHost().getHostName() + ", since ",
+                    refused.getMessage().substring(0, refused.getMessage().indexOf(", since ") + 8));
+            assertTrue(refused.getMessage().endsWith("; stop it before restoring (whatever port it listens on)"),
+                    refused.getMessage());
+            assertEquals(before, digest(database) + digest(wal(database)), "neither the database nor its -wal changed");
+            assertEquals(201, app.createNote("still serving"));
+        }
+        Backup.restore(copy, database); // the app has stopped: its lock went with it
+        assertFalse(Files.exists(wal(database)), "the old -wal is gone with the old database");
         TestApps.run(dataDir, (server, client) -> {
-            location[0] = header(postJson(client, "/api/notes", "{\"title\":\"keep me\"}"), "Location");
-            copy[0] = Backup.backup(dataDir.resolve("roundtrip.db"));
-            var running = assertThrows(IllegalStateException.class, () ->
-                    Backup.restore(copy[0], otherDir.resolve("roundtrip.db"), "127.0.0.1", server.port()));
-            assertTrue(running.getMessage().contains("stop it before restoring"));
+            var items = json(client.get("/api/notes")).get("items");
+            assertEquals(1, items.size());
+            assertEquals("keep me", items.get(0).get("title").asText());
         });
-        TestApps.run(otherDir, (server, client) -> postJson(client, "/api/notes", "{\"title\":\"replaced\"}"));
-        Backup.restore(copy[0], otherDir.resolve("roundtrip.db"), "127.0.0.1", 1);
-        TestApps.run(otherDir, (server, client) -> {
-            assertEquals("keep me", json(client.get(location[0])).get("title").asText());
-            assertEquals(1, json(client.get("/api/notes")).get("items").size());
+    }
+
+    @Test
+    void aSecondAppOnTheSameDataDirRefusesToStartWithOneLineNamingTheHolder() throws Exception {
+        try (ChildApp first = ChildApp.start(dataDir, Map.of())) {
+            var second = ChildApp.runToExit(dataDir, Map.of());
+            assertEquals(2, second.getKey(), second.getValue());
+            String line = "roundtrip: DATA_DIR " + dataDir.toAbsolutePath() + " is in use: " + lockFile()
+                    + " is locked by the app, pid " + first.pid() + " on host ";
+            assertTrue(second.getValue().contains(line), second.getValue());
+            assertEquals(201, first.createNote("the first app is unharmed"));
+        }
+    }
+
+    @Test
+    void restoreAndBackupExcludeEachOtherButBackupsAndTheAppShareTheDirectory() throws Exception {
+        TestApps.run(dataDir, (server, client) -> {
+            postJson(client, "/api/notes", "{\"title\":\"one\"}");
+            try (DataDirectoryLock backup = DataDirectoryLock.acquire(dataDir, DataDirectoryLock.Mode.BACKUP)) {
+                Backup.backup(dataDir.resolve("roundtrip.db")); // a second backup beside the first and the app
+            }
+            var app = assertThrows(DataDirectoryLock.HeldException.class, () -> App.create(TestApps.config(dataDir)));
+            assertTrue(app.getMessage().contains("is locked by the app, pid " + ProcessHandle.current().pid()), app.getMessage());
         });
+        try (DataDirectoryLock backup = DataDirectoryLock.acquire(dataDir, DataDirectoryLock.Mode.BACKUP)) {
+            var refused = assertThrows(DataDirectoryLock.HeldException.class,
+                    () -> Backup.restore(otherDir.resolve("none.db"), dataDir.resolve("roundtrip.db")));
+            assertEquals("cannot restore: a backup of " + dataDir.toAbsolutePath() + " is being written (it holds "
+                    + lockFile() + "); wait for it to finish", refused.getMessage());
+        }
+        try (DataDirectoryLock restore = DataDirectoryLock.acquire(dataDir, DataDirectoryLock.Mode.RESTORE)) {
+            var refused = assertThrows(DataDirectoryLock.HeldException.class, () -> Backup.backup(dataDir.resolve("roundtrip.db")));
+            assertTrue(refused.getMessage().startsWith("cannot back up " + dataDir.toAbsolutePath() + ": " + lockFile()
+                    + " is locked by make restore, pid "), refused.getMessage());
+        }
+    }
+
+    private Path lockFile() {
+        return dataDir.toAbsolutePath().resolve("roundtrip.lock");
+    }
+
+    private static Path wal(Path database) {
+        return database.resolveSibling(database.getFileName() + "-wal");
+    }
+
+    private static String digest(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
     private List<Long> committedIds() throws Exception {

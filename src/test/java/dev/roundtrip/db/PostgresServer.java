@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 /**
  * A real PostgreSQL server for the tests: a throwaway cluster made by scripts/postgres.sh (the script that
  * `make run DB=postgres` and `make bench` use, so the tests exercise it too) in a temp directory, on a free
- * loopback port, and removed when the JVM exits. Or, when ROUNDTRIP_TEST_POSTGRES_URL names a server (a JDBC
+ * loopback port, and removed when the JVM exits. The script gives it a password (DIR/password); the tests' URLs
+ * carry it as password=, which also puts the apps' masking of it to work in every PostgreSQL test. Or, when ROUNDTRIP_TEST_POSTGRES_URL names a server (a JDBC
  * URL of a user allowed to CREATE DATABASE), that one. Every {@link #newDatabase()} is a fresh, empty database on it.
  */
 public final class PostgresServer implements AutoCloseable {
@@ -61,7 +62,7 @@ public final class PostgresServer implements AutoCloseable {
         try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create a test database on " + adminUrl, e);
+            throw new IllegalStateException("cannot create a test database on " + dev.roundtrip.Secrets.maskUrl(adminUrl), e);
         }
         String url = adminUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + name + "$1");
         return new Config.Postgres(url, null, null, 5);
@@ -75,6 +76,15 @@ public final class PostgresServer implements AutoCloseable {
     /** Starts it again on the same port, with the same data. */
     public void start() {
         run(SCRIPT, "start", dir.toString(), String.valueOf(port));
+    }
+
+    /** The superuser's password, which scripts/postgres.sh made at the first start. */
+    public String password() {
+        try {
+            return Files.readString(dir.resolve("password")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public int port() {
@@ -104,9 +114,9 @@ public final class PostgresServer implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("roundtrip-pg-");
             int port = freePort();
-            PostgresServer server = new PostgresServer(dir, port, "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres");
-            server.start(); // the script makes the cluster on its first start
-            return server;
+            new PostgresServer(dir, port, null).start(); // the script makes the cluster (and its password) on its first start
+            String password = Files.readString(dir.resolve("password")).strip();
+            return new PostgresServer(dir, port, "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&password=" + password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
