@@ -17,6 +17,12 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class JettyErrors extends ErrorHandler {
 
+    /** Jetty writes an error body only for GET, POST and HEAD by default: a bad DELETE or PUT got an empty 400. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {

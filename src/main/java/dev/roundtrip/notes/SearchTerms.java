@@ -28,6 +28,9 @@ final class SearchTerms {
             if (Character.isISOControl(c)) { // NUL ends a C string in the engines; no control character is text
                 return "must not contain control characters (found U+%04X at %d)".formatted((int) c, i);
             }
+            if (c == '\uFFFD') { // the server decodes %-escapes that are not UTF-8 (%C3%28, %FF) to U+FFFD
+                return "must be valid UTF-8 (percent-encoded bytes at " + i + " are not UTF-8)";
+            }
             if (Character.isSurrogate(c) && !pairedAt(userInput, i)) {
                 return "must be valid text (a lone UTF-16 surrogate at " + i + ")";
             }
