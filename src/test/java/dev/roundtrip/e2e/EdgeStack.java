@@ -34,7 +34,8 @@ import javax.net.ssl.TrustManagerFactory;
 public final class EdgeStack implements AutoCloseable {
 
     public static final Path PROJECT = Path.of("").toAbsolutePath();
-    private static final Duration STARTUP = Duration.ofSeconds(30);
+    // Generous: on 2 cores shared with other jobs a JVM was seen to take over 30 s to start.
+    private static final Duration STARTUP = Duration.ofSeconds(60);
 
     public final Path dir;
     /** The app servers' ports: one, or one per replica. {@link #appPort} is the first. */
