@@ -81,7 +81,7 @@ echo "testssl.sh finished in $((SECONDS - started)) s: $(jq -r 'group_by(.severi
 echo "protocols: $(jq -r '[.[] | select(.id | test("^(SSLv2|SSLv3|TLS1|TLS1_1|TLS1_2|TLS1_3)$")) | "\(.id) \(.finding)"] | join("; ")' "$json")"
 echo "LOW and INFO findings (docs/tls-scan.md says why each is accepted), LOW first:"
 jq -r 'sort_by(.severity != "LOW") | .[] | select(.severity == "LOW" or .severity == "INFO")
-    | "  \(.severity | .[0:4]) \(.id): \(.finding | .[0:100])"' "$json" | grep -vE ' (scanTime|service|pre_128cipher|cert_numbers|cert_serialNumber|cert_fingerprint[^:]*|cert_notBefore|cert_notAfter|cert_validityPeriod|cert_certificatePolicies_EV|cert_eTLS|intermediate_cert_badOCSP|clientAuth|DNS_CAArecord|certificate_transparency|cert_mustStapleExtension|HTTP_clock_skew|banner_reverseproxy|ipv4_in_header): ' | head -n 25 || true
+    | "  \(.severity | .[0:4]) \(.id): \(.finding | .[0:100])"' "$json" | grep -vE ' (scanTime|service|cert|pre_128cipher|cert_numbers|cert_serialNumber|cert_fingerprint[^:]*|cert_notBefore|cert_notAfter|cert_validityPeriod|cert_certificatePolicies_EV|cert_eTLS|intermediate_cert_badOCSP|clientAuth|certificate_transparency|cert_mustStapleExtension|HTTP_clock_skew|banner_reverseproxy|ipv4_in_header): ' | head -n 25 || true
 
 [[ -z $accepted_findings ]] || { echo "accepted (see the reasons in this script and docs/tls-scan.md):"; sed 's/^/  /' <<<"$accepted_findings"; }
 verdict=0
