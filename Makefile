@@ -15,13 +15,15 @@ NODE_TOOLS := node=nodejs npm=npm
 TEST_TOOLS := jq=jq sqlite3=sqlite3 ss=iproute2 ip=iproute2 ps=procps getent=libc-bin tcpdump=tcpdump \
 	chromium=chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk \
 	wrk=wrk h2load=nghttp2-client gnuplot=gnuplot-nox pg_createcluster=postgresql
+# The TLS scan: Debian's testssl.sh (3.0.8 on bookworm) and jq to read its JSON; ss finds a free port.
+TLS_SCAN_TOOLS := testssl=testssl.sh jq=jq ss=iproute2
 # The JVM's default settings for make run, run-app and bench (the same in docker/app.Dockerfile): SerialGC and a
 # 64 MB heap keep the app at 210-230 MB of memory with the throughput of larger settings (docs/performance.md).
 export JAVA_OPTS ?= -XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryError
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
-.PHONY: help build test fuzz run run-app postman chaos soak bench backup restore compose-config compose-test clean
+.PHONY: help build test fuzz run run-app postman tls-scan chaos soak bench backup restore compose-config compose-test clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +52,10 @@ run-app: build ## the app alone on 127.0.0.1:8000 (APP_HOST, APP_PORT, DATA_DIR,
 postman: build $(SWAGGER_UI) ## run the Postman collection with newman against a fresh stack (as make run starts it)
 	@scripts/require.sh $(EDGE_TOOLS)
 	scripts/postman.sh
+
+tls-scan: ## testssl.sh against the edge (Nginx as rendered, on loopback): fails on MEDIUM+, TLS < 1.2, weak ciphers
+	@scripts/require.sh $(EDGE_TOOLS) $(TLS_SCAN_TOOLS)
+	scripts/tls-scan.sh
 
 chaos: $(SWAGGER_UI) ## kill -9 the app 20 times under writes through Nginx; prints acknowledged and lost writes
 	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) sqlite3=sqlite3

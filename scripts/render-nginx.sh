@@ -73,21 +73,27 @@ else
     HTTPS_LISTEN_IPV6=$HTTP_LISTEN_IPV6
 fi
 
+# The write hop's unix socket (conf.d/write-hop.conf), inside OUT_DIR: an absolute path, at most 107 bytes.
+mkdir -p "$out_dir"
+WRITE_HOP_SOCKET=$(cd "$out_dir" && pwd)/write-hop.sock
+(( ${#WRITE_HOP_SOCKET} <= 107 )) ||
+    fail "OUT_DIR is too deep for a unix socket path (107 bytes at most): $WRITE_HOP_SOCKET"
+
 # One `server` line per app server, indented to sit inside the upstream block.
 APP_SERVERS=$(for upstream in $APP_UPSTREAM; do printf 'server %s max_fails=1 fail_timeout=5s;\n    ' "$upstream"; done)
 APP_SERVERS=${APP_SERVERS%$'\n    '}
 
 # The ONLY names envsubst may replace. Plain `envsubst` would also blank Nginx's own $host, $uri...
 names=(HTTPS_PORT HTTP_PORT HTTPS_PORT_SUFFIX APP_UPSTREAM APP_SERVERS TLS_CERT TLS_KEY NGINX_ACCESS_LOG
-    NGINX_ERROR_LOG API_RATE_LIMIT API_RATE_BURST HSTS_MAX_AGE HTTP_LISTEN_IPV6 HTTPS_LISTEN_IPV6)
+    NGINX_ERROR_LOG API_RATE_LIMIT API_RATE_BURST HSTS_MAX_AGE HTTP_LISTEN_IPV6 HTTPS_LISTEN_IPV6 WRITE_HOP_SOCKET)
 export "${names[@]}"
 # shellcheck disable=SC2016  # the literal text '${NAME}' is what envsubst wants, unexpanded
 placeholders=$(printf '${%s} ' "${names[@]}")
 
 # --- Copy and render -------------------------------------------------------------------------------
 # Rendered parts are replaced whole, so a template deleted from nginx/ does not linger; logs/ stays.
-mkdir -p "$out_dir"
-rm -rf "$out_dir/conf.d" "$out_dir/snippets" "$out_dir/html"
+# A socket left by an Nginx that was killed (not stopped) would make the next start fail: "bind() ... in use".
+rm -rf "$out_dir/conf.d" "$out_dir/snippets" "$out_dir/html" "$WRITE_HOP_SOCKET"
 
 # copy_tree SRC DEST: *.conf files are rendered, everything else (HTML, CSS, mime.types) copied as is.
 copy_tree() {

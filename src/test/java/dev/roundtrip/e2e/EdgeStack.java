@@ -34,7 +34,8 @@ import javax.net.ssl.TrustManagerFactory;
 public final class EdgeStack implements AutoCloseable {
 
     public static final Path PROJECT = Path.of("").toAbsolutePath();
-    private static final Duration STARTUP = Duration.ofSeconds(30);
+    // Generous: on 2 cores shared with other jobs a JVM was seen to take over 30 s to start.
+    private static final Duration STARTUP = Duration.ofSeconds(60);
 
     public final Path dir;
     /** The app servers' ports: one, or one per replica. {@link #appPort} is the first. */
@@ -51,11 +52,11 @@ public final class EdgeStack implements AutoCloseable {
     /** Extra environment for the apps (e.g. SQLITE_SYNCHRONOUS, DATABASE_URL), at every (re)start. */
     private final Map<String, String> appEnv;
 
-    private EdgeStack(Path dir, int replicas, Map<String, String> appEnv) {
+    private EdgeStack(Path dir, int replicas, Map<String, String> appEnv, List<Integer> givenPorts) {
         this.dir = dir;
         this.certificate = dir.resolve("certs/localhost.crt");
-        List<Integer> ports = new ArrayList<>();
-        List<Integer> metrics = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>(givenPorts);
+        List<Integer> metrics = new ArrayList<>(givenPorts.stream().map(port -> 0).toList());
         for (int i = 0; i < replicas; i++) {
             ports.add(freePort());
             metrics.add(freePort());
@@ -64,8 +65,8 @@ public final class EdgeStack implements AutoCloseable {
         this.metricsPorts = List.copyOf(metrics);
         this.appPort = ports.get(0);
         this.metricsPort = metrics.get(0);
-        this.apps = new Process[replicas];
-        this.appStarts = new int[replicas];
+        this.apps = new Process[ports.size()];
+        this.appStarts = new int[ports.size()];
         this.appEnv = Map.copyOf(appEnv);
     }
 
@@ -81,9 +82,19 @@ public final class EdgeStack implements AutoCloseable {
 
     /** As {@link #start(Map, Map)}, with {@code replicas} app servers behind Nginx (they need a shared DATABASE_URL). */
     public static EdgeStack start(Map<String, String> renderEnv, Map<String, String> appEnv, int replicas) throws Exception {
+        return start(renderEnv, appEnv, replicas, List.of());
+    }
+
+    /** Nginx alone, in front of servers the test runs itself on {@code upstreamPorts} (e.g. a fake app). */
+    public static EdgeStack inFrontOf(List<Integer> upstreamPorts) throws Exception {
+        return start(Map.of(), Map.of(), 0, upstreamPorts);
+    }
+
+    private static EdgeStack start(Map<String, String> renderEnv, Map<String, String> appEnv, int replicas,
+                                   List<Integer> givenPorts) throws Exception {
         // rwxr-xr-x: run as root, Nginx's workers are `nobody` and must be able to read the static files.
         EdgeStack stack = new EdgeStack(Files.createTempDirectory("roundtrip-e2e-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))), replicas, appEnv);
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))), replicas, appEnv, givenPorts);
         try {
             stack.run("scripts/make-cert.sh", Map.of(), stack.dir.resolve("certs").toString());
             String upstreams = String.join(" ", stack.appPorts.stream().map(port -> "127.0.0.1:" + port).toList());
@@ -93,7 +104,7 @@ public final class EdgeStack implements AutoCloseable {
                     "TLS_CERT", stack.certificate.toString(), "TLS_KEY", stack.dir.resolve("certs/localhost.key").toString()));
             env.putAll(renderEnv);
             stack.run("scripts/render-nginx.sh", env, stack.nginxDir().toString());
-            for (int i = 0; i < replicas; i++) {
+            for (int i = givenPorts.size(); i < stack.appPorts.size(); i++) {
                 stack.startApp(i);
             }
             stack.startNginx();
@@ -186,8 +197,13 @@ public final class EdgeStack implements AutoCloseable {
      * checks every /api/ response against openapi.yaml.
      */
     public HttpClient client(HttpClient.Version version) {
-        return ValidatingHttpClient.wrap(HttpClient.newBuilder().version(version).sslContext(trustingOurCertificate())
-                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build());
+        return ValidatingHttpClient.wrap(unvalidatedClient(version));
+    }
+
+    /** As {@link #client}, without the contract check: for a test whose fake app answers what the contract does not. */
+    public HttpClient unvalidatedClient(HttpClient.Version version) {
+        return HttpClient.newBuilder().version(version).sslContext(trustingOurCertificate())
+                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public List<String> nginxAccessLog() throws IOException {

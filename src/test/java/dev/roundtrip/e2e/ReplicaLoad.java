@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A mixed load through Nginx for the scale-out tests: each thread creates a note (POST with an Idempotency-Key
  * of its own), reads it back, and lists the newest notes, in a loop. It records every failed read and every
  * POST attempt that did not get a 2xx. With {@code retryPosts}, such a POST is sent again with the same key until
- * it is acknowledged, as a well-behaved client does; without, the first answer counts.
+ * it is acknowledged, as a well-behaved client does; without, the first answer counts, and each note is also
+ * replaced once with If-Match (a PUT that Nginx resent after it reached a replica would come back 412).
  */
 final class ReplicaLoad implements AutoCloseable {
 
@@ -57,6 +58,9 @@ final class ReplicaLoad implements AutoCloseable {
             Long id = create(key);
             if (id != null) {
                 read("/api/notes/" + id);
+                if (!retryPosts) {
+                    replace(id, key);
+                }
                 read("/api/notes?limit=5");
             }
         }
@@ -93,6 +97,25 @@ final class ReplicaLoad implements AutoCloseable {
         }
         failures.add("POST " + key + " never acknowledged in " + MAX_POST_ATTEMPTS + " attempts");
         return null;
+    }
+
+    /** A PUT with the create's ETag (version 1): anything but 200 is a failure, 412 a write applied twice. */
+    private void replace(long id, String key) {
+        String body = "{\"title\":\"" + key + "\",\"body\":\"replaced\",\"tags\":[\"load\"]}";
+        try {
+            HttpResponse<String> res = client.send(HttpRequest.newBuilder(stack.https("/api/notes/" + id))
+                    .header("Content-Type", "application/json").header("If-Match", "\"" + id + ".1\"")
+                    .timeout(Duration.ofSeconds(15)).PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            requests.incrementAndGet();
+            if (res.statusCode() != 200) {
+                failures.add("PUT /api/notes/" + id + " → " + res.statusCode() + " " + res.body());
+            }
+        } catch (IOException e) {
+            failures.add("PUT /api/notes/" + id + " → " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void read(String path) {
