@@ -6,8 +6,9 @@ JAR := target/roundtrip.jar
 MVN := mvn -B -q
 # Tools every target needs: a JDK 17+ and Maven (they fetch everything else).
 JAVA_TOOLS := java=openjdk-17-jdk-headless javac=openjdk-17-jdk-headless mvn=maven
-# What the edge and its tests need: Debian's Nginx, OpenSSL for the certificate, envsubst for templates, curl.
-EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl
+# What the edge and its tests need: Debian's Nginx, OpenSSL for the certificate, envsubst for templates, curl, and
+# ss (render-nginx.sh keeps the write hop's socket while an Nginx listens on it).
+EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl ss=iproute2
 # Node and npm install newman (Postman's runner) and Swagger UI (the /docs/ page) from package-lock.json.
 NODE_TOOLS := node=nodejs npm=npm
 # What the end-to-end tests add: the guide's commands (docs/guide.md), a browser with a Korean font for the

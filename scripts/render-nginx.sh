@@ -92,8 +92,12 @@ placeholders=$(printf '${%s} ' "${names[@]}")
 
 # --- Copy and render -------------------------------------------------------------------------------
 # Rendered parts are replaced whole, so a template deleted from nginx/ does not linger; logs/ stays.
-# A socket left by an Nginx that was killed (not stopped) would make the next start fail: "bind() ... in use".
-rm -rf "$out_dir/conf.d" "$out_dir/snippets" "$out_dir/html" "$WRITE_HOP_SOCKET"
+rm -rf "$out_dir/conf.d" "$out_dir/snippets" "$out_dir/html"
+# A socket left by an Nginx that was killed (not stopped) would make the next start fail ("bind() ... in use"),
+# but one a running Nginx listens on must stay: a reload keeps listening on it, and would never create it again.
+if [[ -S $WRITE_HOP_SOCKET ]] && ! ss -Hxl 2>/dev/null | grep -qF " $WRITE_HOP_SOCKET "; then
+    rm -f "$WRITE_HOP_SOCKET"
+fi
 
 # copy_tree SRC DEST: *.conf files are rendered, everything else (HTML, CSS, mime.types) copied as is.
 copy_tree() {

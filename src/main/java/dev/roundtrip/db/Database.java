@@ -223,10 +223,18 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         probeExecutor.shutdownNow();
+        try {
+            probeExecutor.awaitTermination(1, TimeUnit.SECONDS); // a probe in flight still uses the file
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (groupCommit != null) {
             groupCommit.close(); // finishes the writes already queued, then stops
             writerSource.close();
         }
         dataSource.close();
+        if (sqliteProbe != null) {
+            sqliteProbe.close(); // last: closing its descriptor before SQLite's would drop SQLite's locks
+        }
     }
 }

@@ -1,10 +1,13 @@
 package dev.roundtrip.db;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,7 +25,7 @@ import org.sqlite.SQLiteOpenMode;
  * connection (no page cache to hide a corrupt file) reads the notes table and can take the write lock.
  * Each step is a few system calls or one page read, so it can run every few seconds.
  */
-final class SqliteProbe {
+final class SqliteProbe implements AutoCloseable {
 
     /** Below this a write may fail with SQLITE_FULL: a WAL frame is a page, a batch many pages, a checkpoint more. */
     static final long MIN_FREE_BYTES = 1024 * 1024;
@@ -35,10 +38,22 @@ final class SqliteProbe {
     private final Path file;
     /** The inode (device and number) opened at start: a file put in its place has another. */
     private final Object fileKey;
+    /**
+     * Kept open from start to close, for reading the header. Closing ANY descriptor of the database file drops
+     * every POSIX lock this process holds on it, SQLite's included (sqlite.org/howtocorrupt.html §2.2): a
+     * fresh stream per probe made SQLite think no connection used the file, and one checkpointed the WAL away
+     * under the others (SQLITE_IOERR_SHORT_READ). So the probe opens the file once and closes it last.
+     */
+    private final FileChannel header;
 
     SqliteProbe(Path file) {
         this.file = file.toAbsolutePath();
         this.fileKey = fileKey(this.file);
+        try {
+            this.header = FileChannel.open(this.file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + this.file + " for the readiness probe", e);
+        }
     }
 
     /** Null when the store can serve; else why not, in one sentence. */
@@ -89,11 +104,24 @@ final class SqliteProbe {
     }
 
     private boolean hasSqliteHeader() {
-        byte[] header = new byte[MAGIC.length];
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(header, 0, header.length) == header.length && Arrays.equals(header, MAGIC);
+        ByteBuffer bytes = ByteBuffer.allocate(MAGIC.length);
+        try {
+            while (bytes.hasRemaining() && header.read(bytes, bytes.position()) > 0) {
+                // a positional read: the channel is shared by every probe, its position never moves
+            }
+            return !bytes.hasRemaining() && Arrays.equals(bytes.array(), MAGIC);
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** After the last SQLite connection is closed (see {@link #header}). */
+    @Override
+    public void close() {
+        try {
+            header.close();
+        } catch (IOException ignored) {
+            // nothing was written through it
         }
     }
 

@@ -16,7 +16,7 @@ final class SearchTerms {
     /** Each word is one more condition on every candidate row: a bounded number keeps a search's cost bounded. */
     static final int MAX_WORDS = 8;
     /** A word under {@link #TRIGRAM} characters has no index entry, so it is a LIKE over every note it meets. */
-    static final int MAX_SHORT_WORDS = 2;
+    static final int MAX_SHORT_WORDS = 4;
 
     private SearchTerms() {
     }

@@ -91,14 +91,14 @@ final class HostileCases {
         String g = "long and repeated headers";
         String spaces = " ".repeat(7000);
         return List.of(
-                c(g, "If-Match: x, 7 000 spaces, x on PUT", "PUT", "/api/notes/" + id, 400, 412).json(b(VALID))
-                        .header("If-Match: x" + spaces + "x"),
-                c(g, "If-Match: x, 7 000 spaces, x on DELETE of a missing note", "DELETE", "/api/notes/" + MISSING, 400, 404)
-                        .header("If-Match: x" + spaces + "x"),
+                c(g, "If-Match: x, 7 000 spaces, x on PUT", "PUT", "/api/notes/" + id, 400).json(b(VALID))
+                        .header("If-Match: x" + spaces + "x").field("If-Match"),
+                c(g, "If-Match: x, 7 000 spaces, x on DELETE of a missing note", "DELETE", "/api/notes/" + MISSING, 400)
+                        .header("If-Match: x" + spaces + "x").field("If-Match"),
                 c(g, "If-None-Match: two tags 7 000 spaces apart", "GET", "/api/notes/" + id, 200, 400)
                         .header("If-None-Match: \"a\"" + spaces + "\"b\""),
-                c(g, "If-Match: a list of 500 stale tags", "PUT", "/api/notes/" + id, 412).json(b(VALID))
-                        .header("If-Match: " + ("\"" + id + ".999\", ").repeat(500) + "\"" + id + ".998\""),
+                c(g, "If-Match: a list of 500 stale tags (over the 64 a list may hold)", "PUT", "/api/notes/" + id, 400).json(b(VALID))
+                        .header("If-Match: " + ("\"" + id + ".999\", ").repeat(500) + "\"" + id + ".998\"").field("If-Match"),
                 c(g, "200 If-Match headers", "PUT", "/api/notes/" + id, 400, 412).json(b(VALID))
                         .headers(200, "If-Match: \"" + id + ".999\""),
                 c(g, "200 copies of a header the app ignores", "GET", "/api/notes/" + id, 200).headers(200, "X-Noise: 1"),

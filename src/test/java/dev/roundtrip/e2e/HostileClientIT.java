@@ -197,7 +197,12 @@ class HostileClientIT {
             if (problem.path("status").asInt() != a.status()) {
                 violations.add("problem status " + problem.path("status"));
             }
-            if (!problem.path("requestId").asText("").equals(a.header("X-Request-ID"))) {
+            // A request whose headers the app's HTTP parser refuses before reading any (a control character in a
+            // header value, which Nginx passes on) is answered by http/JettyErrors with an id of its own: it never
+            // saw Nginx's. docs/hostile-clients.md says so; every other answer carries the edge's id.
+            boolean headersUnread = problem.path("detail").asText("").startsWith("The server could not process this request");
+            String requestId = problem.path("requestId").asText("");
+            if (headersUnread ? !requestId.matches("[0-9a-f]{32}") : !requestId.equals(a.header("X-Request-ID"))) {
                 violations.add("requestId " + problem.path("requestId") + " vs X-Request-ID " + a.header("X-Request-ID"));
             }
             if (c.field() != null && a.status() == 400 && problem.path("errors").findValuesAsText("field").stream()
