@@ -37,19 +37,20 @@ trap 'exit 130' INT TERM
 # The production HSTS value (render-nginx.sh defaults to 300 s for localhost, see security-headers.conf):
 # the scan judges the edge as it would be deployed. No app listens on APP_UPSTREAM; nothing here needs one.
 # A certificate shaped like a CA's (a public CA names where its revocation list is; Let's Encrypt's do since
-# 2025): a throwaway CA of the scan's own issues it, so the scan judges revocation as deployed. `make run`'s
-# self-signed certificate names no CRL, which testssl.sh rightly rates HIGH for a public site.
+# 2025), valid for 90 days as theirs are: a throwaway CA of the scan's own issues it, so the scan judges the
+# certificate as deployed. `make run`'s self-signed certificate names no CRL, which testssl.sh rightly rates
+# HIGH for a public site.
 mint_scan_certificate() {
     local dir=$1 ext=$1/server.ext
     mkdir -p "$dir" && (umask 077; : >"$dir/ca.key")
     printf '%s\n' "subjectAltName = DNS:localhost, IP:127.0.0.1" "basicConstraints = critical, CA:FALSE" \
         "keyUsage = critical, digitalSignature" "extendedKeyUsage = serverAuth" \
         "crlDistributionPoints = URI:http://localhost/roundtrip-scan-ca.crl" >"$ext"
-    openssl req -x509 -new -noenc -days 2 -sha256 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    openssl req -x509 -new -noenc -days 91 -sha256 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
         -subj "/CN=Roundtrip TLS scan CA" -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
     openssl req -new -noenc -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/CN=localhost" \
         -keyout "$dir/localhost.key" -out "$dir/localhost.csr" 2>/dev/null
-    openssl x509 -req -days 2 -sha256 -in "$dir/localhost.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+    openssl x509 -req -days 90 -sha256 -in "$dir/localhost.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
         -CAcreateserial -extfile "$ext" -out "$dir/localhost.crt" 2>/dev/null
 }
 mint_scan_certificate "$work/certs" || fail "openssl could not make the scan's certificate"
