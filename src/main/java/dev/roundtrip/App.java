@@ -20,6 +20,7 @@ import dev.roundtrip.metrics.Metrics;
 import dev.roundtrip.metrics.MetricsServer;
 import dev.roundtrip.notes.NoteRepository;
 import dev.roundtrip.notes.NoteRoutes;
+import dev.roundtrip.notes.SearchGate;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
@@ -84,7 +85,9 @@ public final class App {
         }
         MetricsServer metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), metrics);
         ObjectMapper json = Json.mapper();
-        NoteRoutes notes = new NoteRoutes(new NoteRepository(database, json, Clock.systemUTC()), new JsonBody(json));
+        SearchGate searches = new SearchGate(SearchGate.CONCURRENT, SearchGate.WAIT); // a few searches at once, not a core each
+        NoteRoutes notes = new NoteRoutes(
+                new NoteRepository(database, json, Clock.systemUTC(), NoteRepository.SEARCH_LIMIT, searches), new JsonBody(json));
         HealthRoutes health = new HealthRoutes(database);
         JourneyRoutes journey = new JourneyRoutes(new JourneyRepository(database));
         ProblemResponses problems = new ProblemResponses(json);

@@ -69,6 +69,25 @@ public final class NoteRepository {
     /** Only notes with the tag: an index lookup in note_tags. */
     private static final String WITH_TAG = " AND n.id IN (SELECT note_id FROM note_tags WHERE tag = :tag)";
 
+    /**
+     * The most characters of title + body a page holds, but a page always holds its first note (up to
+     * MAX_TITLE + MAX_BODY): the answer's size stays bounded however long the notes, and so does the heap.
+     */
+    static final int PAGE_CHARS = 100_000;
+
+    /**
+     * A page from the candidates (%s: ids and sizes, in page order, LIMIT limit + 1): the first notes whose running
+     * total of characters fits the budget, at least one. Only kept notes are read whole; "found" says if more follow.
+     */
+    private static final String PAGE = """
+            SELECT %s, page.found FROM (
+                SELECT id, ROW_NUMBER() OVER (ORDER BY id DESC) AS position, COUNT(*) OVER () AS found,
+                       SUM(chars) OVER (ORDER BY id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
+                FROM (%%s) candidates
+            ) page JOIN notes n ON n.id = page.id
+            WHERE page.position <= :limit AND (page.running <= :budget OR page.position = 1)
+            ORDER BY n.id DESC""".formatted(N_COLUMNS);
+
     /** The version check is in the same statement as the write, so no other update can slip in between. */
     private static final String REPLACE = """
             UPDATE notes SET title = :title, body = :body, tags = :tags, updated_at = :now, version = version + 1
@@ -89,6 +108,8 @@ public final class NoteRepository {
     private final Database database;
     private final Jdbi jdbi;
     private final Duration searchLimit;
+    /** Searches cost a core each: only a few run at once. */
+    private final SearchGate searches;
     /** How ?q= becomes SQL on this engine. */
     private final NoteSearch search;
     private final ObjectMapper json;
@@ -102,7 +123,13 @@ public final class NoteRepository {
 
     /** As above, with another time bound for a page (tests use a tiny one). */
     public NoteRepository(Database database, ObjectMapper json, Clock clock, Duration searchLimit) {
+        this(database, json, clock, searchLimit, new SearchGate(SearchGate.CONCURRENT, SearchGate.WAIT));
+    }
+
+    /** As above, with the gate that bounds how many searches run at once. */
+    public NoteRepository(Database database, ObjectMapper json, Clock clock, Duration searchLimit, SearchGate searches) {
         this.database = database;
+        this.searches = searches;
         this.searchLimit = searchLimit;
         this.jdbi = database.jdbi();
         this.search = NoteSearch.of(database.engine());
@@ -166,21 +193,28 @@ public final class NoteRepository {
         return jdbi.withHandle(h -> findById(h, id));
     }
 
+    /** A page of notes; a search waits for a slot in the gate or is refused (503), a plain list never waits. */
     public NotePage list(NoteListRequest request) {
+        return request.query() == null ? page(request) : searches.run(() -> page(request));
+    }
+
+    private NotePage page(NoteListRequest request) {
         NoteSearch.Query parts = request.query() == null ? NoteSearch.PLAIN : search.search(SearchTerms.words(request.query()));
-        String sql = "SELECT " + N_COLUMNS + " " + parts.fromWhere() + (request.tag() == null ? "" : WITH_TAG)
-                + parts.conditions() + parts.orderBy() + " LIMIT :limit";
-        List<Note> rows;
+        String candidates = "SELECT n.id, length(n.title) + length(n.body) AS chars " + parts.fromWhere()
+                + (request.tag() == null ? "" : WITH_TAG) + parts.conditions() + parts.orderBy() + " LIMIT :candidates";
+        List<Row> rows;
         try {
             rows = database.readWithin(searchLimit, h -> {
-                Query query = h.createQuery(sql)
+                Query query = h.createQuery(String.format(PAGE, candidates))
                         .bind("beforeId", request.beforeId())
-                        .bind("limit", request.limit() + 1) // one extra row tells whether another page exists
+                        .bind("candidates", request.limit() + 1) // one extra row tells whether another page exists
+                        .bind("limit", request.limit())
+                        .bind("budget", PAGE_CHARS)
                         .bindMap(parts.bindings());
                 if (request.tag() != null) {
                     query.bind("tag", request.tag());
                 }
-                return query.map(this::map).list();
+                return query.map((rs, ctx) -> new Row(map(rs, ctx), rs.getInt("found"))).list();
             });
         } catch (Database.TooSlowException e) {
             throw new ProblemException(422, "/problems/search-too-slow", "Search too slow",
@@ -188,11 +222,13 @@ public final class NoteRepository {
                             + " Use longer or fewer words: words under " + SearchTerms.TRIGRAM
                             + " characters cannot use the index.", List.of());
         }
-        if (rows.size() <= request.limit()) {
-            return new NotePage(rows, null);
-        }
-        List<Note> page = rows.subList(0, request.limit());
-        return new NotePage(List.copyOf(page), NoteListRequest.cursorAfter(page.get(page.size() - 1).id()));
+        List<Note> page = rows.stream().map(Row::note).toList();
+        boolean more = !rows.isEmpty() && rows.get(0).found() > rows.size();
+        return new NotePage(page, more ? NoteListRequest.cursorAfter(page.get(page.size() - 1).id()) : null);
+    }
+
+    /** A note of a page and how many candidates its query found (at most limit + 1). */
+    private record Row(Note note, int found) {
     }
 
     /**

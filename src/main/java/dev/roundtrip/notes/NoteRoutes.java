@@ -49,7 +49,13 @@ public final class NoteRoutes {
     }
 
     void list(Context ctx) {
-        ctx.json(notes.list(NoteListRequest.from(ctx.queryParamMap())));
+        NoteListRequest request = NoteListRequest.from(ctx.queryParamMap());
+        try {
+            ctx.json(notes.list(request));
+        } catch (SearchGate.Busy e) {
+            ctx.header("Retry-After", String.valueOf(SearchGate.RETRY_AFTER_SECONDS));
+            throw e;
+        }
     }
 
     /**

@@ -17,6 +17,8 @@ final class SearchTerms {
     static final int MAX_WORDS = 8;
     /** A word under {@link #TRIGRAM} characters has no index entry, so it is a LIKE over every note it meets. */
     static final int MAX_SHORT_WORDS = 4;
+    /** A phrase's cost grows with its length on repetitive text (200 characters ~6x what 64 cost): no real word is longer. */
+    static final int MAX_WORD = 64;
 
     private SearchTerms() {
     }
@@ -42,6 +44,12 @@ final class SearchTerms {
         }
         if (words.size() > MAX_WORDS) {
             return "must have at most " + MAX_WORDS + " words (has " + words.size() + ")";
+        }
+        for (String word : words) {
+            int length = word.codePointCount(0, word.length());
+            if (length > MAX_WORD) {
+                return "must have words of at most " + MAX_WORD + " characters (one has " + length + ")";
+            }
         }
         if (shortWords > MAX_SHORT_WORDS) {
             return "must have at most " + MAX_SHORT_WORDS + " words shorter than " + TRIGRAM

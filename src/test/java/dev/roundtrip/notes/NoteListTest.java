@@ -144,6 +144,15 @@ class NoteListTest {
     }
 
     @Test
+    void aSearchWordOfTheLongestAllowedLengthIsSearched() {
+        TestApps.run(dataDir, (server, client) -> {
+            String word = "😀".repeat(SearchTerms.MAX_WORD); // characters, not UTF-16 units (128) or bytes
+            postJson(client, "/api/notes", "{\"title\":\"" + word + "\"}");
+            assertEquals(1, json(client.get("/api/notes?q=" + URLEncoder.encode(word, StandardCharsets.UTF_8))).get("items").size());
+        });
+    }
+
+    @Test
     void hostileSearchCursorAndLimitValuesAre400NamingTheirField() {
         TestApps.run(dataDir, (server, client) -> {
             Map<String, String> cases = new LinkedHashMap<>();
@@ -153,6 +162,7 @@ class NoteListTest {
             cases.put("q=no%7Fte", "q");
             cases.put("q=" + "word+".repeat(SearchTerms.MAX_WORDS + 1), "q");
             cases.put("q=" + "ab+".repeat(SearchTerms.MAX_SHORT_WORDS + 1), "q");
+            cases.put("q=" + "a".repeat(SearchTerms.MAX_WORD + 1), "q"); // a long phrase on repetitive text costs a core
             cases.put("q=%C2%A0", "q"); // only a no-break space: no word at all
             cases.put("cursor=" + "A".repeat(4 * 1024), "cursor"); // a 40 KiB one is Jetty's 414 before it reaches us
             cases.put("cursor=!!!!", "cursor");
