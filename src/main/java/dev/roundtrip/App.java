@@ -53,6 +53,15 @@ public final class App {
      * request id. Jetty's default of 8 KiB would refuse some of it before the id is read.
      */
     static final int MAX_REQUEST_HEADER_BYTES = 40 * 1024;
+    /**
+     * How long a connection may send nothing (Jetty's default is 30 s). Nginx sends a body it has buffered at
+     * once, so only a client straight on the app's port trickles one: each such body holds a worker thread
+     * (the servlet read blocks), and 16 of them once stopped even /api/health. Above Nginx's upstream
+     * keepalive_timeout of 4 s (nginx/conf.d/roundtrip.conf), so Nginx closes an idle connection first. What
+     * remains: a local client sending one byte every 7 s holds a thread per connection; the app listens on
+     * 127.0.0.1 only, and Jetty 12 has no minimum request data rate (HttpConfiguration's setting is unused).
+     */
+    static final long IDLE_TIMEOUT_MS = 8_000;
 
     private final Config config;
     private final DataDirectoryLock dataDirLock;
@@ -114,6 +123,7 @@ public final class App {
                 connector.setHost(config.host());
                 connector.setPort(config.port());
                 connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                connector.setIdleTimeout(IDLE_TIMEOUT_MS);
                 return connector;
             });
             cfg.jetty.modifyServer(server -> {

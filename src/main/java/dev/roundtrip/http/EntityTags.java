@@ -86,7 +86,7 @@ public final class EntityTags {
 
     /** If-None-Match uses the weak comparison: {@code W/"x"} matches {@code "x"}. */
     public boolean matchesWeakly(String etag) {
-        return any || all.contains(etag);
+        return any || all.contains(etag); // opaque-tags compare octet by octet: "1.02" is not "1.2"
     }
 
     /** The index of the quote that closes an opaque-tag opening at {@code open}, or -1 if there is none. */

@@ -29,10 +29,14 @@ public final class JsonBody {
     }
 
     public ObjectNode readObject(Context ctx) {
+        requireOneContentType(ctx);
         requireJsonContentType(ctx.contentType());
         byte[] bytes = ctx.bodyAsBytes(); // over config.http.maxRequestSize → 413 before anything is parsed
         if (bytes.length == 0) {
             throw malformed("$", "is empty; send a JSON object", null);
+        }
+        if (looksLikeUtf16Or32(bytes)) {
+            throw malformed("$", "must be UTF-8 (it looks like UTF-16 or UTF-32)", null);
         }
         JsonNode node = parse(bytes);
         if (node == null || node.isMissingNode()) {
@@ -90,6 +94,35 @@ public final class JsonBody {
                 parser.close();
             } catch (IOException ignored) {
                 // reading from a byte array: nothing to release
+            }
+        }
+    }
+
+    /**
+     * Jackson would detect UTF-16 and UTF-32 by a BOM or by the 0x00 bytes among the first four (RFC 4627 §3)
+     * and decode them; the contract is UTF-8 only (RFC 8259 §8.1). A UTF-8 BOM is UTF-8, which §8.1 lets a
+     * parser ignore: Jackson skips it, and so do we.
+     */
+    private static boolean looksLikeUtf16Or32(byte[] bytes) {
+        if (bytes.length >= 2 && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)
+                || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE))) {
+            return true; // UTF-16 BE / LE, or UTF-32 LE (FF FE 00 00)
+        }
+        for (int i = 0; i < Math.min(4, bytes.length); i++) {
+            if (bytes[i] == 0) {
+                return true; // also UTF-32 BE's BOM, 00 00 FE FF
+            }
+        }
+        return false;
+    }
+
+    /** Content-Type is not a list (RFC 9110 §5.3, §8.3): sent twice, which one the body is in is unknown. */
+    private static void requireOneContentType(Context ctx) {
+        var values = ctx.req().getHeaders("Content-Type");
+        if (values != null && values.hasMoreElements()) {
+            values.nextElement();
+            if (values.hasMoreElements()) {
+                throw ProblemException.invalid("Content-Type", "must be sent once");
             }
         }
     }

@@ -9,6 +9,8 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.MethodNotAllowedResponse;
 import java.util.List;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.io.EofException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,13 @@ public final class ProblemResponses {
         routes.exception(ProblemException.class, (e, ctx) -> write(ctx, e));
         routes.exception(HttpResponseException.class, this::fromJavalin);
         routes.exception(Exception.class, (e, ctx) -> {
+            if (isBrokenRequest(e)) { // the client's fault: no stack trace, one line
+                LOG.info("broken request {} {}: {}", ctx.method().name(), ClientText.echo(ctx.path(), MAX_INSTANCE),
+                        ClientText.echo(String.valueOf(e), MAX_INSTANCE));
+                write(ctx, new ProblemException(400, "about:blank", "Bad Request",
+                        "The request body ended early or was malformed.", List.of()));
+                return;
+            }
             var refusal = DatabaseErrors.refusal(e); // down, busy, out of connections or disk: not a bug
             if (refusal.isPresent()) {
                 LOG.warn("database refused {} {}: {}", ctx.method().name(), ctx.path(), e.toString());
@@ -44,6 +53,20 @@ public final class ProblemResponses {
             write(ctx, new ProblemException(500, "about:blank", "Internal Server Error",
                     "Something went wrong on our side. Quote the request id if you report it.", List.of()));
         });
+    }
+
+    /**
+     * Jetty reports a body cut short, a broken chunked encoding, a huge chunk extension or trailer as an
+     * EofException (HttpConnection's HttpEofException is one) or an HttpException such as BadMessageException,
+     * often wrapped by the servlet layer: look through the cause chain (bounded, in case of a cycle).
+     */
+    static boolean isBrokenRequest(Throwable e) {
+        for (int depth = 0; e != null && depth < 16; depth++, e = e.getCause()) {
+            if (e instanceof EofException || e instanceof HttpException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void fromJavalin(HttpResponseException e, Context ctx) {

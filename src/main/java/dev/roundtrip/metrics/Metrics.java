@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.jetty.util.thread.ThreadPool;
 
 /**
@@ -40,18 +41,27 @@ public final class Metrics implements AutoCloseable {
         new JettyServerThreadPoolMetrics(pool, List.of()).bindTo(registry);
     }
 
+    /** RFC 9110's methods plus PATCH; any other name a client sends is counted as OTHER. */
+    private static final Set<String> KNOWN_METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
     /**
-     * One timer per route template (/api/notes/{id}, not /api/notes/17), method and status: the
-     * template keeps the number of series small whatever ids clients ask for.
+     * One timer per route template (/api/notes/{id}, not /api/notes/17), method and status, each from a
+     * bounded set whatever clients send: the template, not the raw path; a known method or OTHER (a client
+     * can invent any number of method names); and a status, which is three digits.
      */
     public void recordRequest(Context ctx, float durationMs) {
         Endpoint endpoint = ctx.endpoint(); // for a request no route matched, the last before-handler ("*")
         Timer.builder("http.server.requests")
-                .tag("method", ctx.method().name())
+                .tag("method", method(ctx.method().name()))
                 .tag("route", endpoint.method.isHttpMethod() ? endpoint.path : "unmatched")
                 .tag("status", String.valueOf(ctx.statusCode()))
                 .register(registry)
                 .record(Duration.ofNanos((long) (durationMs * 1_000_000)));
+    }
+
+    static String method(String name) {
+        return KNOWN_METHODS.contains(name) ? name : "OTHER";
     }
 
     /** The Prometheus text format. */

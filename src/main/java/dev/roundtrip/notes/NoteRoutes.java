@@ -9,6 +9,7 @@ import static io.javalin.apibuilder.ApiBuilder.put;
 import dev.roundtrip.http.EntityTags;
 import dev.roundtrip.http.JsonBody;
 import dev.roundtrip.http.ProblemException;
+import dev.roundtrip.http.QueryString;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ public final class NoteRoutes {
     }
 
     void list(Context ctx) {
+        QueryString.requireWellFormed(ctx.queryString());
         NoteListRequest request = NoteListRequest.from(ctx.queryParamMap());
         try {
             ctx.json(notes.list(request));
@@ -155,7 +157,11 @@ public final class NoteRoutes {
         for (String tag : tags.strongTags()) {
             if (tag.startsWith(prefix)) {
                 try {
-                    versions.add(Long.parseLong(tag.substring(prefix.length(), tag.length() - 1)));
+                    long version = Long.parseLong(tag.substring(prefix.length(), tag.length() - 1));
+                    // Strong comparison is octet by octet (RFC 9110 §8.8.3.2): "1.+2" or "1.02" is not "1.2".
+                    if (tag.equals(prefix + version + "\"")) {
+                        versions.add(version);
+                    }
                 } catch (NumberFormatException ignored) {
                     // not one of our ETags: it simply matches nothing
                 }
