@@ -117,16 +117,7 @@ public final class NoteRepository {
     private final ObjectReader tagsReader;
     private final Clock clock;
 
-    public NoteRepository(Database database, ObjectMapper json, Clock clock) {
-        this(database, json, clock, SEARCH_LIMIT);
-    }
-
-    /** As above, with another time bound for a page (tests use a tiny one). */
-    public NoteRepository(Database database, ObjectMapper json, Clock clock, Duration searchLimit) {
-        this(database, json, clock, searchLimit, new SearchGate(SearchGate.CONCURRENT, SearchGate.WAIT));
-    }
-
-    /** As above, with the gate that bounds how many searches run at once. */
+    /** {@code searchLimit} bounds one page ({@link #SEARCH_LIMIT}; tests use a tiny one), {@code searches} how many run at once. */
     public NoteRepository(Database database, ObjectMapper json, Clock clock, Duration searchLimit, SearchGate searches) {
         this.database = database;
         this.searches = searches;

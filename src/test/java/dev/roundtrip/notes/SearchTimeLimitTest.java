@@ -32,18 +32,22 @@ class SearchTimeLimitTest {
                     + " SELECT 'note ' || i, 'a body of some length to scan', '[]', '2026-01-01T00:00:00Z',"
                     + " '2026-01-01T00:00:00Z', 1 FROM n"));
             ObjectMapper json = new ObjectMapper().findAndRegisterModules();
-            NoteRepository hurried = new NoteRepository(db, json, Clock.systemUTC(), Duration.ofMillis(1));
+            NoteRepository hurried = new NoteRepository(db, json, Clock.systemUTC(), Duration.ofMillis(1), gate());
             NoteListRequest shortWords = NoteListRequest.from(Map.of("q", List.of("zq xj"))); // no index: a scan of every note
             ProblemException tooSlow = assertThrows(ProblemException.class, () -> hurried.list(shortWords));
             assertEquals(422, tooSlow.status());
             assertEquals("/problems/search-too-slow", tooSlow.type());
             assertTrue(tooSlow.getMessage().contains("longer"), tooSlow.getMessage());
 
-            NoteRepository patient = new NoteRepository(db, json, Clock.systemUTC());
+            NoteRepository patient = new NoteRepository(db, json, Clock.systemUTC(), NoteRepository.SEARCH_LIMIT, gate());
             for (int i = 0; i < 10; i++) { // more than the pool has connections: none kept a deadline or a failed transaction
                 assertEquals(List.of(), patient.list(shortWords).items());
             }
             assertEquals(20, patient.list(NoteListRequest.from(Map.of())).items().size());
         }
+    }
+
+    private static SearchGate gate() {
+        return new SearchGate(SearchGate.CONCURRENT, SearchGate.WAIT);
     }
 }
