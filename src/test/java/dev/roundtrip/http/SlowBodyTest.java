@@ -19,7 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SlowBodyTest {
 
     private static final int SLOW_BODIES = 14; // of the default 16 threads: once enough to stop /api/health
-    private static final long BOUND_MS = 8_000 + 4_000; // the idle timeout, plus room on a busy machine
+    /**
+     * The app's 8 s idle timeout plus room: 4 s of room was once too little while the whole suite ran beside it
+     * on 2 cores (a read timed out at 12 s, and the test passed alone twice). What is proven is that every slow
+     * body is cut off and /api/health answers meanwhile; how fast is docs' business, not an assertion's.
+     */
+    private static final long BOUND_MS = 8_000 + 16_000;
 
     @TempDir
     Path dataDir;
