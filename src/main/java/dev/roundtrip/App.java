@@ -94,7 +94,8 @@ public final class App {
         }
         MetricsServer metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), metrics);
         ObjectMapper json = Json.mapper();
-        SearchGate searches = new SearchGate(SearchGate.CONCURRENT, SearchGate.WAIT); // a few searches at once, not a core each
+        // A few searches at once and a few waiting, not a core and a thread each.
+        SearchGate searches = new SearchGate(SearchGate.CONCURRENT, SearchGate.WAITING, SearchGate.WAIT);
         NoteRoutes notes = new NoteRoutes(
                 new NoteRepository(database, json, Clock.systemUTC(), NoteRepository.SEARCH_LIMIT, searches), new JsonBody(json));
         HealthRoutes health = new HealthRoutes(database);

@@ -9,42 +9,56 @@ import java.util.function.Supplier;
 
 /**
  * How many searches (lists with ?q=) run at once. A search can cost a core for up to its time limit, so without a
- * bound a burst of them holds every reader connection and Jetty thread and ordinary reads wait behind them. One
- * that cannot enter within a short wait is refused at once with 503: queueing it would hold a thread all the same.
+ * bound a burst of them holds every reader connection and Jetty thread and ordinary reads wait behind them. A few
+ * more may wait for a slot, each for a short while; one that finds the waiting room full, or waits too long, is
+ * refused with 503. So searches hold at most {@code concurrent + waiting} Jetty threads, never all of them.
  */
 public final class SearchGate {
 
     /** Two cores: two searches may use both, the rest of the app still gets threads and connections. */
     public static final int CONCURRENT = 2;
-    /** Long enough to ride out a short search ahead, short enough that waiters never pile up on the thread pool. */
-    public static final Duration WAIT = Duration.ofMillis(100);
+    /** Searches that may wait for a slot: a burst of ordinary ones rides through, a flood does not hold threads. */
+    public static final int WAITING = 4;
+    /** Half a search's time limit: a short search ahead finishes well within it, even on a busy machine. */
+    public static final Duration WAIT = Duration.ofSeconds(1);
     /** Seconds a refused client should wait; a search's time limit is 2 s, so a slot frees within that. */
     static final int RETRY_AFTER_SECONDS = 1;
 
-    private final Semaphore permits;
+    private final Semaphore running;
+    private final Semaphore admitted;
     private final Duration wait;
 
-    public SearchGate(int concurrent, Duration wait) {
-        this.permits = new Semaphore(concurrent, true);
+    public SearchGate(int concurrent, int waiting, Duration wait) {
+        this.running = new Semaphore(concurrent, true);
+        this.admitted = new Semaphore(concurrent + waiting);
         this.wait = wait;
     }
 
-    /** Runs {@code search} once a slot is free, or throws {@link Busy} when none frees within the wait. */
+    /** Runs {@code search} once a slot is free, or throws {@link Busy} when the waiting room is full or none frees. */
     <T> T run(Supplier<T> search) {
-        boolean entered;
+        if (!admitted.tryAcquire()) {
+            throw new Busy(); // the waiting room is full: refused at once, no thread held
+        }
         try {
-            entered = permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
+            if (!enterWithin(wait)) {
+                throw new Busy();
+            }
+            try {
+                return search.get();
+            } finally {
+                running.release();
+            }
+        } finally {
+            admitted.release();
+        }
+    }
+
+    private boolean enterWithin(Duration wait) {
+        try {
+            return running.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            entered = false;
-        }
-        if (!entered) {
-            throw new Busy();
-        }
-        try {
-            return search.get();
-        } finally {
-            permits.release();
+            return false;
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Only a few searches run at once; the surplus is refused 503 at once, and reads by id are served meanwhile. */
+/** Only a few searches run at once and a few wait; the surplus is refused 503, and reads by id are served meanwhile. */
 class SearchGateTest {
 
     @TempDir
@@ -29,7 +29,7 @@ class SearchGateTest {
 
     @Test
     void aSearchBeyondTheGatesSlotsIsRefusedAfterTheShortWait() throws Exception {
-        SearchGate gate = new SearchGate(1, Duration.ofMillis(50));
+        SearchGate gate = new SearchGate(1, 1, Duration.ofMillis(50));
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -49,6 +49,32 @@ class SearchGateTest {
             assertEquals("done", first.get(5, TimeUnit.SECONDS));
             assertEquals("again", gate.run(() -> "again")); // the slot was given back
         } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSearchThatFindsTheWaitingRoomFullIsRefusedWithoutWaiting() throws Exception {
+        SearchGate gate = new SearchGate(1, 0, Duration.ofSeconds(30)); // one slot, no waiting place
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> first = pool.submit(() -> gate.run(() -> {
+                inside.countDown();
+                await(release);
+                return "first";
+            }));
+            assertTrue(inside.await(5, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            assertThrows(SearchGate.Busy.class, () -> gate.run(() -> "never"));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 1_000, "refused at once, not after the 30 s wait: " + millis + " ms");
+            release.countDown();
+            assertEquals("first", first.get(5, TimeUnit.SECONDS));
+            assertEquals("again", gate.run(() -> "again")); // both places were given back
+        } finally {
+            release.countDown();
             pool.shutdownNow();
         }
     }

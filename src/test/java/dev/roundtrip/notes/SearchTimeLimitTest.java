@@ -48,6 +48,6 @@ class SearchTimeLimitTest {
     }
 
     private static SearchGate gate() {
-        return new SearchGate(SearchGate.CONCURRENT, SearchGate.WAIT);
+        return new SearchGate(SearchGate.CONCURRENT, SearchGate.WAITING, SearchGate.WAIT);
     }
 }
