@@ -132,6 +132,15 @@ final class AuthEdgeCalls {
         return found[0];
     }
 
+    /** How many access lines the app has written so far. */
+    long appAccessLines() {
+        try {
+            return stack.appLog().lines().filter(l -> l.contains(" access ")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String awaitAppLine(String requestId) throws Exception {
         String[] found = new String[1];
         EdgeStack.await(() -> {
