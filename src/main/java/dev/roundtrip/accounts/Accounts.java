@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Accounts implements AutoCloseable {
 
-    /** Failures for one username inside {@link UserRepository#FAILURE_WINDOW} before its log-ins wait for the window's end. */
+    /** Failed log-ins for one username inside {@link UserRepository#FAILURE_WINDOW} before its log-ins wait for the window's end. */
     static final int MAX_FAILURES = 5;
 
     /** A successful log-in: who, and the session opened for them. */
@@ -52,16 +52,17 @@ public final class Accounts implements AutoCloseable {
     }
 
     /**
-     * An unknown name and a wrong password get the same answer after the same work (one Argon2id verification
-     * and one failure recorded), so neither the answer nor its time tells which names exist.
+     * An unknown name and a wrong password get the same answer after the same work (one attempt counted, one
+     * Argon2id verification), so neither the answer nor its time tells which names exist. The attempt is counted
+     * before the password is checked, so guesses sent at once are throttled like guesses sent in a row.
      */
     CompletableFuture<Login> logIn(Credentials input) {
         String key = input.username().key();
-        UserRepository.Failures failures = users.failures(key);
-        if (failures.count() >= MAX_FAILURES) {
-            long seconds = Math.max(1, Duration.between(clock.instant(), failures.windowEnds()).toSeconds() + 1);
+        UserRepository.Failures attempts = users.countAttempt(key);
+        if (attempts.count() > MAX_FAILURES) {
+            long seconds = Math.max(1, Duration.between(clock.instant(), attempts.windowEnds()).toSeconds() + 1);
             return CompletableFuture.failedFuture(new ProblemException(429, "/problems/too-many-login-failures",
-                    "Too many failed log-ins", "This username had " + failures.count() + " failed log-ins in the last "
+                    "Too many failed log-ins", "This username had " + MAX_FAILURES + " failed log-ins in the last "
                             + UserRepository.FAILURE_WINDOW.toMinutes() + " minutes. Retry after " + seconds + " s.",
                     List.of()).withHeader("Retry-After", String.valueOf(seconds)));
         }
@@ -69,12 +70,9 @@ public final class Accounts implements AutoCloseable {
         String stored = user.map(UserRepository.Stored::passwordHash).orElse(null);
         return hasher.verify(input.password(), stored).thenCompose(matches -> {
             if (!matches) {
-                users.recordFailure(key);
                 throw loginFailed();
             }
-            if (failures.count() > 0) {
-                users.clearFailures(key);
-            }
+            users.clearFailures(key);
             UserRepository.Stored found = user.get();
             CompletableFuture<Void> rehashed = hasher.outdated(stored)
                     ? hasher.hash(input.password()).thenAccept(hash -> users.setPasswordHash(found.id(), hash))

@@ -33,8 +33,11 @@ final class PasswordHasher implements AutoCloseable {
 
     private final Argon2PasswordEncoder encoder;
     private final ThreadPoolExecutor threads;
-    /** A hash of a password nobody has: an unknown user costs the same time as a wrong password. */
-    private final String decoy;
+    /**
+     * A hash of a password nobody has: an unknown user costs the same time as a wrong password. Made on the hasher's
+     * own thread, first in its queue, so it costs the start of the app nothing.
+     */
+    private final CompletableFuture<String> decoy;
 
     PasswordHasher() {
         this(concurrentHashes(Runtime.getRuntime().maxMemory(), Runtime.getRuntime().availableProcessors()), QUEUE);
@@ -48,7 +51,7 @@ final class PasswordHasher implements AutoCloseable {
                     thread.setDaemon(true);
                     return thread;
                 });
-        this.decoy = encoder.encode("no password is this: " + System.nanoTime());
+        this.decoy = CompletableFuture.supplyAsync(() -> encoder.encode("no password is this: " + System.nanoTime()), threads);
     }
 
     /** As many hashes as fit in the heap beyond the reserve, at most one per core, at least one. */
@@ -69,7 +72,7 @@ final class PasswordHasher implements AutoCloseable {
     /** Whether {@code password} matches {@code stored}; a null {@code stored} (no such user, no password) never does. */
     CompletableFuture<Boolean> verify(String password, String stored) {
         return submit(() -> {
-            boolean matches = encoder.matches(password, stored == null ? decoy : stored);
+            boolean matches = encoder.matches(password, stored == null ? decoy.join() : stored);
             return matches && stored != null;
         });
     }
