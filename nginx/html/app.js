@@ -56,7 +56,7 @@ async function request(path, options = {}) {
   // A broken or empty body (a proxy's HTML page, a 204) must not hide the status: fall back to null.
   const body = type.includes("json") ? await response.json().catch(() => null) : null;
   if (!response.ok) {
-    const problem = body || { title: `HTTP ${response.status}` };
+    const problem = body || { title: "Unexpected answer" };   // the status is added next
     problem.status = problem.status || response.status;
     if (problem.status === 401 && currentUser !== null) {
       showLoggedOut();   // the session expired or was revoked: the page must stop saying "logged in"
@@ -132,7 +132,9 @@ async function showingProblems(box, action) {
 
 // ---- Account: who am I, register, log in, log out ----
 
+/** A change of user makes an earlier "log in first" outdated: the new-note problem goes. */
 function showLoggedIn(username) {
+  if (currentUser !== username) hideProblem();
   currentUser = username;
   elements.who.textContent = `Logged in as ${username}.`;
   elements.accountForm.hidden = true;
@@ -141,6 +143,7 @@ function showLoggedIn(username) {
 }
 
 function showLoggedOut() {
+  if (currentUser !== null) hideProblem();
   currentUser = null;
   elements.who.textContent = "Not logged in.";
   elements.accountForm.hidden = false;
