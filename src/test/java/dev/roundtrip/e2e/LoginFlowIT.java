@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -94,6 +97,7 @@ class LoginFlowIT {
         logIn("alice", PASSWORD);
         aStaleEditShows412AndTheCurrentVersion(id);
         deleteNote(id);
+        aRevokedSessionShows401AndLogsThePageOut();
         pageLoggedNoScriptOrPolicyErrors();
     }
 
@@ -228,6 +232,28 @@ class LoginFlowIT {
         click(note(id, "form.editor button.danger"));
         new WebDriverWait(browser.driver, WAIT).until(ExpectedConditions.numberOfElementsToBe(note(id, "h3"), 0));
         browser.screenshot("note-deleted", By.id("notes-heading"));
+    }
+
+    /**
+     * The session ends elsewhere (as a log-out on another device or a password change would end it) while this
+     * page still shows "Logged in": the browser keeps sending the now revoked cookie, the next write gets 401.
+     */
+    private void aRevokedSessionShows401AndLogsThePageOut() throws Exception {
+        String token = browser.driver.manage().getCookieNamed(COOKIE).getValue();
+        // Unvalidated: this call only sets the scene; the API's own tests check it against openapi.yaml.
+        HttpResponse<String> revoked = stack.unvalidatedClient(HttpClient.Version.HTTP_2).send(
+                HttpRequest.newBuilder(stack.https("/api/sessions/current")).header("Authorization", "Bearer " + token)
+                        .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, revoked.statusCode(), revoked.body());
+
+        assertEquals("Logged in as alice.", find(By.id("who")).getText(), "the page has not asked the server yet");
+        type(By.id("note-title"), "Written with a revoked session");
+        type(By.id("note-body"), "the cookie is still sent, but the server no longer knows it");
+        click(By.cssSelector("#note-form button[type=submit]"));
+        String shown = waitFor(By.id("problem")).getText();
+        assertTrue(shown.contains("(401)") && shown.toLowerCase().contains("log in again"), shown);
+        waitForText(By.id("who"), "Not logged in.");   // the page believes the server, not its own memory
+        browser.screenshot("session-revoked-401", By.id("problem"));
     }
 
     /** A CSP violation or an uncaught error is a broken page even when every step above worked. */
