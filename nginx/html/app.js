@@ -293,7 +293,9 @@ async function openEditor(item, id, notice) {
     const { body: note, etag } = await request(`/api/notes/${id}`);
     fillNote(item, note);   // the note above the form shows the very version being edited
     markOwnNotes(item);
-    item.append(buildEditor(item, note, etag, notice));
+    const editor = buildEditor(item, note, etag, notice);
+    item.append(editor);
+    editor.querySelector("input").focus();   // keyboard and screen-reader users land in the form they asked for
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
     item.querySelector(".problem")?.remove();
