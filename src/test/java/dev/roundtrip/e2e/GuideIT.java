@@ -88,10 +88,10 @@ class GuideIT {
     }
 
     @Test
-    void guideAnswersTheTwelveQuestionsInOrderEachWithACommand() throws IOException {
+    void guideAnswersTheThirteenQuestionsInOrderEachWithACommand() throws IOException {
         List<Block> blocks = blocks(GUIDE);
-        assertEquals(IntStream.rangeClosed(1, 12).boxed().toList(), blocks.stream().map(Block::section).distinct().toList(),
-                "sections 1–12, in order, each with at least one ```sh block");
+        assertEquals(IntStream.rangeClosed(1, 13).boxed().toList(), blocks.stream().map(Block::section).distinct().toList(),
+                "sections 1–13, in order, each with at least one ```sh block");
         assertTrue(Files.readString(GUIDE).contains("```mermaid\nsequenceDiagram"), "the Mermaid sequence diagram");
         for (Block block : blocks) {
             assertFalse(markers(block.script(), "expect").isEmpty() && markers(block.script(), "expect-re").isEmpty(),
@@ -137,7 +137,8 @@ class GuideIT {
         String withPorts = m.replaceAll(match -> ports.get(match.group(1)));
         return withPorts.replace("./data/", stack.dir.resolve("data") + "/")
                 .replace(".run/nginx/", stack.nginxDir() + "/")
-                .replace(".run/certs/", stack.dir.resolve("certs") + "/");
+                .replace(".run/certs/", stack.dir.resolve("certs") + "/")
+                .replace(".run/token", stack.dir.resolve("token").toString()); // the session token files, .run/token and .run/token-other
     }
 
     /**
