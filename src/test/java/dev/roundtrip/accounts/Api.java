@@ -36,9 +36,15 @@ public final class Api {
     private static final TestConfig PLAIN = new TestConfig(false, true, HttpClient.newHttpClient());
 
     private final String base;
+    private final int port;
 
     public Api(int port) {
         this.base = "http://localhost:" + port;
+        this.port = port;
+    }
+
+    public int port() {
+        return port;
     }
 
     /** A test body, which may throw. */
@@ -63,7 +69,7 @@ public final class Api {
 
     /** Any method, a body (null: none; JSON unless a Content-Type is given) and header name/value pairs. */
     public HttpResponse<String> send(String method, String path, String body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(180))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         boolean hasType = false;
