@@ -91,6 +91,20 @@ class RegistrationTest {
         assertEquals(BUILT_IN, TestApps.countRows(dir, "users"));
     }
 
+    /** Letters and marks that show nothing: "alice" with one of them looks like alice but would be another account. */
+    @Test
+    void aUsernameWithAnInvisibleLetterOrMarkIs400SoNoOneCanLookLikeSomeoneElse() {
+        Api.withApp(dir, api -> {
+            for (String name : List.of("alice\uFE0F", "ali\u034Fce", "alice\u3164", "\u3164\u3164\u3164", "alice\uFFA0",
+                    "al\u115Fice", "alice\uDB40\uDD00", "\u0301\u0301\u0301")) {
+                HttpResponse<String> res = api.register(name, PASSWORD);
+                assertEquals(400, res.statusCode(), name.codePoints().boxed().toList() + " → " + res.body());
+                assertEquals(List.of("username"), fields(res));
+            }
+        });
+        assertEquals(BUILT_IN, TestApps.countRows(dir, "users"));
+    }
+
     @Test
     void twentyRegistrationsOfOneNameAtOnceMakeExactlyOneAccount() throws Exception {
         Api.withApp(dir, api -> {
