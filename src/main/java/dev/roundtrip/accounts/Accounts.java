@@ -59,22 +59,20 @@ public final class Accounts implements AutoCloseable {
         String key = input.username().key();
         UserRepository.Failures failures = users.failures(key);
         if (failures.count() >= MAX_FAILURES) {
-            long seconds = Math.max(1, Duration.between(clock.instant(), failures.windowEnds()).toSeconds() + 1);
-            return CompletableFuture.failedFuture(new ProblemException(429, "/problems/too-many-login-failures",
-                    "Too many failed log-ins", "This username had " + failures.count() + " failed log-ins in the last "
-                            + UserRepository.FAILURE_WINDOW.toMinutes() + " minutes. Retry after " + seconds + " s.",
-                    List.of()).withHeader("Retry-After", String.valueOf(seconds)));
+            return CompletableFuture.failedFuture(throttled(failures));
+        }
+        // Counted before the hash and cleared on success: guesses sent at once count as if sent one after another.
+        UserRepository.Failures counted = users.recordFailure(key);
+        if (counted.count() > MAX_FAILURES) {
+            return CompletableFuture.failedFuture(throttled(new UserRepository.Failures(MAX_FAILURES, counted.windowEnds())));
         }
         Optional<UserRepository.Stored> user = users.findByKey(key);
         String stored = user.map(UserRepository.Stored::passwordHash).orElse(null);
         return hasher.verify(input.password(), stored).thenCompose(matches -> {
             if (!matches) {
-                users.recordFailure(key);
                 throw loginFailed();
             }
-            if (failures.count() > 0) {
-                users.clearFailures(key);
-            }
+            users.clearFailures(key);
             UserRepository.Stored found = user.get();
             CompletableFuture<Void> rehashed = hasher.outdated(stored)
                     ? hasher.hash(input.password()).thenAccept(hash -> users.setPasswordHash(found.id(), hash))
@@ -82,6 +80,14 @@ public final class Accounts implements AutoCloseable {
             return rehashed.thenApply(done -> new Login(users.findById(found.id()).orElseThrow(),
                     sessions.open(found.id())));
         });
+    }
+
+    private ProblemException throttled(UserRepository.Failures failures) {
+        long seconds = Math.max(1, Duration.between(clock.instant(), failures.windowEnds()).toSeconds() + 1);
+        return new ProblemException(429, "/problems/too-many-login-failures", "Too many failed log-ins",
+                "This username had " + failures.count() + " failed log-ins in the last "
+                        + UserRepository.FAILURE_WINDOW.toMinutes() + " minutes. Retry after " + seconds + " s.",
+                List.of()).withHeader("Retry-After", String.valueOf(seconds));
     }
 
     static ProblemException loginFailed() {

@@ -34,7 +34,8 @@ final class UserRepository {
             ON CONFLICT (username_key) DO UPDATE SET
                 failures = CASE WHEN login_failures.first_failed_at < :cutoff THEN 1 ELSE login_failures.failures + 1 END,
                 first_failed_at = CASE WHEN login_failures.first_failed_at < :cutoff THEN :now
-                                       ELSE login_failures.first_failed_at END""";
+                                       ELSE login_failures.first_failed_at END
+            RETURNING failures, first_failed_at""";
     private static final String EXPIRE_FAILURES = "DELETE FROM login_failures WHERE first_failed_at < :cutoff";
     private static final String CLEAR_FAILURES = "DELETE FROM login_failures WHERE username_key = :key";
 
@@ -100,13 +101,16 @@ final class UserRepository {
                 .orElse(new Failures(0, now));
     }
 
-    /** Counts a failure for {@code key} and drops the windows that have ended, in one transaction. */
-    void recordFailure(String key) {
+    /** Counts a failure for {@code key} and drops the windows that have ended, in one transaction: the count now. */
+    Failures recordFailure(String key) {
         String now = now();
         String cutoff = StoredTime.format(clock.instant().minus(FAILURE_WINDOW));
-        database.write(h -> {
+        return database.write(h -> {
             h.createUpdate(EXPIRE_FAILURES).bind("cutoff", cutoff).execute();
-            return h.createUpdate(RECORD_FAILURE).bind("key", key).bind("now", now).bind("cutoff", cutoff).execute();
+            return h.createQuery(RECORD_FAILURE).bind("key", key).bind("now", now).bind("cutoff", cutoff)
+                    .map((rs, ctx) -> new Failures(rs.getInt("failures"),
+                            StoredTime.parse(rs.getString("first_failed_at")).plus(FAILURE_WINDOW)))
+                    .one();
         });
     }
 
