@@ -32,7 +32,8 @@ record Credentials(Username username, String password) {
 
     private static Credentials parse(ObjectNode json, String userField, String passwordField, boolean newPassword) {
         FieldErrors errors = new FieldErrors();
-        Username username = Username.parse(text(json.get(userField), userField, errors), errors);
+        String name = text(json.get(userField), userField, errors);
+        Username username = name == null ? null : Username.parse(name, errors); // text() has said what is wrong
         String password = password(json.get(passwordField), passwordField, newPassword, errors);
         unknownFields(json, Set.of(userField, passwordField), errors);
         errors.throwIfAny();

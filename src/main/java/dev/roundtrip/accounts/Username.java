@@ -33,7 +33,7 @@ record Username(String display, String key) {
             errors.add("username", "must be " + MIN + "–" + MAX + " characters, got " + length);
             return null;
         }
-        if (!display.codePoints().allMatch(Username::allowed)) {
+        if (!display.codePoints().allMatch(Username::allowed) || mark(display.codePointAt(0))) { // a mark needs a letter
             errors.add("username", "may hold letters, digits and . _ - only (no spaces or invisible characters)");
             return null;
         }
@@ -46,8 +46,20 @@ record Username(String display, String key) {
     }
 
     private static boolean allowed(int c) {
-        return Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-'
-                || Character.getType(c) == Character.NON_SPACING_MARK // vowel signs of Indic scripts and the like
-                || Character.getType(c) == Character.COMBINING_SPACING_MARK;
+        return (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-' || mark(c)) && !invisible(c);
+    }
+
+    /** Vowel signs of Indic scripts and the like: part of a letter, never a character of their own. */
+    private static boolean mark(int c) {
+        return Character.getType(c) == Character.NON_SPACING_MARK || Character.getType(c) == Character.COMBINING_SPACING_MARK;
+    }
+
+    /**
+     * Letters and marks that show nothing (Unicode's Default_Ignorable_Code_Point; NFKC keeps them): Hangul fillers,
+     * variation selectors, the grapheme joiner. "alice" with one of them looks like alice but would be another name.
+     */
+    private static boolean invisible(int c) {
+        return c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5 || (c >= 0x180B && c <= 0x180F)
+                || c == 0x3164 || c == 0xFFA0 || (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF);
     }
 }

@@ -24,6 +24,8 @@ public final class Authentication {
     public static final int TOKEN_LENGTH = 43;
     /** Query parameters that would carry a token in the URL, where access logs and browser history keep it. */
     private static final Set<String> URL_CREDENTIALS = Set.of("access_token", "token", "session");
+    /** "access_token" with each of its 12 characters written as %XX. */
+    private static final int MAX_ENCODED_NAME = 3 * "access_token".length();
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     private static final String CHECKED = "authentication.checked";
 
@@ -58,8 +60,8 @@ public final class Authentication {
     }
 
     private static String decodeLeniently(String name) {
-        if (name.length() > 32) {
-            return ""; // longer than any name we look for
+        if (name.length() > MAX_ENCODED_NAME) {
+            return ""; // longer than any name we look for, even with every character %-encoded
         }
         try {
             return URLDecoder.decode(name, StandardCharsets.UTF_8);
