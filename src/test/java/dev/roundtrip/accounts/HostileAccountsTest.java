@@ -43,14 +43,15 @@ class HostileAccountsTest {
             register(client, "victim", OLD);
             String first = token(logIn(client, "victim", OLD));
             long hashMillis = hashMillis(client);
-            List<CompletableFuture<Response>> blockers = fillers(client, 2, "b"); // keep the hasher threads busy
-            Thread.sleep(Math.max(20, hashMillis / 4));
+            List<CompletableFuture<Response>> blockers = fillers(client, 16, "b"); // keep the hasher threads busy
+            Thread.sleep(200); // in this order
             // The change verifies the old password next; its new hash then waits behind 40 fillers.
             CompletableFuture<Response> change = async(() -> TestApps.putJson(client, "/api/me/password",
                     "{\"currentPassword\":\"" + OLD + "\",\"newPassword\":\"" + NEW + "\"}", "Authorization", "Bearer " + first));
-            Thread.sleep(Math.max(20, hashMillis / 4));
+            Thread.sleep(200); // in this order
             List<CompletableFuture<Response>> fillers = fillers(client, 40, "f");
-            Thread.sleep(6 * hashMillis); // the change's verification is done, its new hash is queued
+            blockers.forEach(CompletableFuture::join); // the change's verification runs now, its new hash is queued next
+            Thread.sleep(2 * hashMillis);
             // The attacker still knows the old password: the app reads the old hash now and checks it later.
             CompletableFuture<Response> attacker = async(() -> logIn(client, "victim", OLD));
             assertEquals(201, change.join().code(), "the password change itself works");
@@ -74,13 +75,14 @@ class HostileAccountsTest {
             String weak = new Argon2PasswordEncoder(16, 32, 1, 4096, 2).encode(OLD);
             TestApps.execute(dir, "UPDATE users SET password_hash = '" + weak + "' WHERE username = 'victim'");
             long hashMillis = hashMillis(client);
-            List<CompletableFuture<Response>> blockers = fillers(client, 2, "c");
-            Thread.sleep(Math.max(20, hashMillis / 4));
+            List<CompletableFuture<Response>> blockers = fillers(client, 16, "c"); // keep the hasher threads busy
+            Thread.sleep(200); // in this order
             CompletableFuture<Response> change = async(() -> TestApps.putJson(client, "/api/me/password",
                     "{\"currentPassword\":\"" + OLD + "\",\"newPassword\":\"" + NEW + "\"}", "Authorization", "Bearer " + first));
-            Thread.sleep(Math.max(20, hashMillis / 4));
+            Thread.sleep(200); // in this order
             List<CompletableFuture<Response>> fillers = fillers(client, 40, "g");
-            Thread.sleep(6 * hashMillis);
+            blockers.forEach(CompletableFuture::join);
+            Thread.sleep(2 * hashMillis);
             CompletableFuture<Response> stale = async(() -> logIn(client, "victim", OLD)); // verifies, then rehashes OLD
             assertEquals(201, change.join().code());
             int staleCode = stale.join().code();
@@ -177,6 +179,18 @@ class HostileAccountsTest {
             }
             assertEquals(List.of(), accepted, "invisible characters (CGJ, variation selectors, Hangul fillers) make a"
                     + " second \"alice\" or a name that shows as nothing");
+        });
+    }
+
+    @Test
+    void aPasswordWithALoneSurrogateIsAValidationErrorNotA500() {
+        JavalinTest.test(App.create(TestApps.config(dir)).javalin(), (server, client) -> {
+            // JSON allows "\\ud800" alone; Java keeps it; Bouncy Castle's UTF-8 conversion throws on it.
+            String lone = "{\"username\":\"surrogate\",\"password\":\"abc\\ud800defgh\"}";
+            Response registration = TestApps.postJson(client, "/api/users", lone);
+            Response logIn = TestApps.postJson(client, "/api/sessions", lone);
+            assertEquals(List.of(400, 400), List.of(registration.code(), logIn.code()), "a lone surrogate answers 500 with"
+                    + " an ERROR stack trace in the log, and the failed log-in is not counted by the throttle");
         });
     }
 
