@@ -27,6 +27,8 @@ public final class AccountRoutes {
 
     /** The cookie's attributes; __Host- requires Secure and Path=/ and forbids Domain, so only this host sets it. */
     private static final String COOKIE_ATTRIBUTES = "; Path=/; Secure; HttpOnly; SameSite=Strict";
+    /** An account body holds a name and one or two passwords of at most 1 024 bytes each: 8 KiB is plenty. */
+    static final int MAX_BODY = 8 * 1024;
 
     private final Accounts accounts;
     private final Authentication authentication;
@@ -66,12 +68,12 @@ public final class AccountRoutes {
     }
 
     void register(Context ctx) {
-        Credentials input = Credentials.forRegistration(jsonBody.readObject(ctx));
+        Credentials input = Credentials.forRegistration(jsonBody.readSmallObject(ctx, MAX_BODY));
         ctx.future(() -> accounts.register(input).thenAccept(user -> ctx.status(HttpStatus.CREATED).json(user)));
     }
 
     void logIn(Context ctx) {
-        Credentials input = Credentials.forLogin(jsonBody.readObject(ctx));
+        Credentials input = Credentials.forLogin(jsonBody.readSmallObject(ctx, MAX_BODY));
         ctx.future(() -> accounts.logIn(input).thenAccept(login -> answerSession(ctx, login)));
     }
 
@@ -95,7 +97,7 @@ public final class AccountRoutes {
 
     void changePassword(Context ctx) {
         Principal principal = authentication.require(ctx);
-        ObjectNode json = jsonBody.readObject(ctx);
+        ObjectNode json = jsonBody.readSmallObject(ctx, MAX_BODY);
         FieldErrors errors = new FieldErrors();
         String current = Credentials.password(json.get("currentPassword"), "currentPassword", false, errors);
         String replacement = Credentials.password(json.get("newPassword"), "newPassword", true, errors);

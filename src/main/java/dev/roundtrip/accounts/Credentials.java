@@ -64,6 +64,10 @@ record Credentials(Username username, String password) {
             errors.add(field, "must not contain control characters");
             return null;
         }
+        if (password.codePoints().anyMatch(c -> Character.getType(c) == Character.SURROGATE)) {
+            errors.add(field, "must be valid Unicode (it holds half of a UTF-16 surrogate pair)");
+            return null; // such a string has no UTF-8 form, and the hash works on UTF-8 bytes
+        }
         return password;
     }
 

@@ -6,7 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 
 /** Where accounts and failed log-ins are stored; every SQL statement for them is in this file. */
@@ -24,7 +24,8 @@ final class UserRepository {
     private static final String FIND_BY_KEY = "SELECT id, username, password_hash FROM users WHERE username_key = :key";
     private static final String FIND_BY_ID = "SELECT id, username, created_at FROM users WHERE id = :id";
     private static final String PASSWORD_HASH = "SELECT password_hash FROM users WHERE id = :id";
-    private static final String SET_HASH = "UPDATE users SET password_hash = :hash WHERE id = :id";
+    private static final String SWAP_HASH =
+            "UPDATE users SET password_hash = :replacement WHERE id = :id AND password_hash = :checked";
 
     /** Attempts inside one window count together; the window starts at the first attempt not yet cleared. */
     static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
@@ -78,16 +79,15 @@ final class UserRepository {
                 .findOne());
     }
 
-    void setPasswordHash(long id, String hash) {
-        database.write(h -> {
-            passwordHashStep(id, hash).useHandle(h);
-            return null;
-        });
-    }
-
-    /** The same, as a step of a larger write (a password change also ends every session, in one transaction). */
-    HandleConsumer<RuntimeException> passwordHashStep(long id, String hash) {
-        return h -> h.createUpdate(SET_HASH).bind("id", id).bind("hash", hash).execute();
+    /**
+     * A step of a session's write: the user's hash is still {@code checked} (the one the password was verified
+     * against), and becomes {@code replacement} (a rehash, a new password, or the same). The UPDATE takes the row's
+     * lock, so a password change and a log-in checked against the old hash cannot both commit (PostgreSQL re-reads
+     * the row after the lock; SQLite has one writer).
+     */
+    HandleCallback<Boolean, RuntimeException> stillHashed(long id, String checked, String replacement) {
+        return h -> h.createUpdate(SWAP_HASH).bind("id", id).bind("checked", checked).bind("replacement", replacement)
+                .execute() == 1;
     }
 
     Optional<String> passwordHash(long id) {
