@@ -123,10 +123,7 @@ public final class Accounts implements AutoCloseable {
             users.clearFailures(key);
             return hasher.hash(replacement);
         }).thenApply(hash -> new Login(users.findById(principal.userId()).orElseThrow(),
-                sessions.open(principal.userId(), users.stillHashed(principal.userId(), stored, hash), true)
-                        .orElseThrow(() -> new ProblemException(409, "/problems/password-changed-meanwhile",
-                                "Password changed meanwhile", "The password was changed by another request while this one"
-                                        + " ran; nothing was changed here. Log in again.", List.of()))));
+                sessions.open(principal.userId(), users.newHash(principal.userId(), hash), true).orElseThrow()));
     }
 
     Optional<User> user(Principal principal) {

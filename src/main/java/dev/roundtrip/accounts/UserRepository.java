@@ -24,6 +24,7 @@ final class UserRepository {
     private static final String FIND_BY_KEY = "SELECT id, username, password_hash FROM users WHERE username_key = :key";
     private static final String FIND_BY_ID = "SELECT id, username, created_at FROM users WHERE id = :id";
     private static final String PASSWORD_HASH = "SELECT password_hash FROM users WHERE id = :id";
+    private static final String SET_HASH = "UPDATE users SET password_hash = :hash WHERE id = :id";
     private static final String SWAP_HASH =
             "UPDATE users SET password_hash = :replacement WHERE id = :id AND password_hash = :checked";
 
@@ -88,6 +89,14 @@ final class UserRepository {
     HandleCallback<Boolean, RuntimeException> stillHashed(long id, String checked, String replacement) {
         return h -> h.createUpdate(SWAP_HASH).bind("id", id).bind("checked", checked).bind("replacement", replacement)
                 .execute() == 1;
+    }
+
+    /**
+     * A step of a password change's write: the new hash, whatever the stored one is now (a rehash at a log-in that
+     * committed meanwhile was of the old password; the change wins). It takes the row's lock like {@link #stillHashed}.
+     */
+    HandleCallback<Boolean, RuntimeException> newHash(long id, String hash) {
+        return h -> h.createUpdate(SET_HASH).bind("id", id).bind("hash", hash).execute() == 1;
     }
 
     Optional<String> passwordHash(long id) {

@@ -46,7 +46,7 @@ class LoginLoadTest {
     void fiftyLogInsAtOnceAreAllServedOrToldToRetryAndTheAppStaysUp() {
         Map<Integer, Integer> statuses = new TreeMap<>();
         Api.withApp(dir, api -> {
-            expect(201, api.register("load", PASSWORD));
+            registerUsers(api);
             long start = System.nanoTime();
             statuses.putAll(storm(api));
             statuses.put(-1, (int) ((System.nanoTime() - start) / 1_000_000));
@@ -65,7 +65,7 @@ class LoginLoadTest {
         try {
             Api api = new Api(port);
             awaitReady(app, port, log);
-            expect(201, api.register("load", PASSWORD));
+            registerUsers(api);
             long start = System.nanoTime();
             Map<Integer, Integer> statuses = storm(api);
             System.out.println("50 log-ins at once, -Xmx64m: " + statuses + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
@@ -82,6 +82,19 @@ class LoginLoadTest {
         assertFalse(Files.readString(log).contains("OutOfMemoryError"), Files.readString(log));
     }
 
+    /**
+     * {@link #AT_ONCE} users, one per log-in: the per-name throttle counts a name's attempts before they are checked,
+     * so fifty at once for ONE name would be throttled, as guesses are. The first registers for real; the others
+     * get its hash by SQL, which costs fifty Argon2id hashes less than registering each.
+     */
+    private void registerUsers(Api api) {
+        expect(201, api.register("load0", PASSWORD));
+        for (int i = 1; i < AT_ONCE; i++) {
+            Api.execute(dir, "INSERT INTO users (username, username_key, password_hash, created_at) SELECT 'load" + i
+                    + "', 'load" + i + "', password_hash, created_at FROM users WHERE username_key = 'load0'");
+        }
+    }
+
     /** Fires {@link #AT_ONCE} log-ins released together; counts the answers by status (each 503 checked). */
     private static Map<Integer, Integer> storm(Api api) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(AT_ONCE);
@@ -89,9 +102,10 @@ class LoginLoadTest {
         try {
             List<Future<HttpResponse<String>>> answers = new ArrayList<>();
             for (int i = 0; i < AT_ONCE; i++) {
+                int user = i;
                 answers.add(pool.submit(() -> {
                     start.await();
-                    return api.logIn("load", PASSWORD);
+                    return api.logIn("load" + user, PASSWORD);
                 }));
             }
             start.countDown();
