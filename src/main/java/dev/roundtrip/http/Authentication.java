@@ -1,6 +1,8 @@
 package dev.roundtrip.http;
 
 import io.javalin.http.Context;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,18 +37,34 @@ public final class Authentication {
     public record Check(Principal.Credential via, Principal principal, String refusal, long lookupNanos) {
     }
 
-    /** Before every /api request: a token in the URL is refused, whatever the route (RFC 6750 §2.3 allows it; we do not). */
+    /**
+     * Before every /api request: a token in the URL is refused, whatever the route (RFC 6750 §2.3 allows it; we do
+     * not). The raw query is scanned by hand, so a malformed one (a bad %-escape) costs no exception here.
+     */
     public static void refuseCredentialsInUrl(Context ctx) {
         String query = ctx.queryString();
         if (query == null || query.isEmpty()) {
             return;
         }
-        for (String name : ctx.queryParamMap().keySet()) {
+        for (String pair : query.split("&", -1)) {
+            int equals = pair.indexOf('=');
+            String name = decodeLeniently(equals < 0 ? pair : pair.substring(0, equals));
             if (URL_CREDENTIALS.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new ProblemException(400, "/problems/credentials-in-url", "Credentials in the URL",
                         "A session token never goes in the URL (logs and browser history keep URLs). Send it as "
                                 + "Authorization: Bearer <token>, or let the browser send its cookie.", List.of());
             }
+        }
+    }
+
+    private static String decodeLeniently(String name) {
+        if (name.length() > 32) {
+            return ""; // longer than any name we look for
+        }
+        try {
+            return URLDecoder.decode(name, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return name;
         }
     }
 
