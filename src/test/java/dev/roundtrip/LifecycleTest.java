@@ -47,12 +47,13 @@ class LifecycleTest {
     void requestInFlightWhenTheAppStopsStillCompletes() throws Exception {
         App app = App.create(TestApps.config(dataDir)).start();
         HttpClient http = HttpClient.newHttpClient();
+        String authorization = TestSessions.signIn(app.port()); // before the writes are blocked: logging in writes too
         CompletableFuture<HttpResponse<String>> inFlight;
         CompletableFuture<Void> stopping;
         AutoCloseable blocker = TestApps.blockWrites(dataDir); // the POST below waits inside the app (for up to 5 s)
         try {
             inFlight = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/api/notes"))
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", "application/json").header("Authorization", authorization)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"in flight\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             StatisticsHandler stats = app.javalin().jettyServer().server().getDescendant(StatisticsHandler.class);

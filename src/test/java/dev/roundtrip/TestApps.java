@@ -78,8 +78,13 @@ public final class TestApps {
         return send(client, "PUT", path, json, headers);
     }
 
-    /** Any method, a raw body (null for none) and header name/value pairs; Content-Type defaults to JSON. */
+    /**
+     * Any method, a raw body (null for none) and header name/value pairs; Content-Type defaults to JSON. A write to
+     * /api/notes is made as the default user (TestSessions) unless the test passes its own Authorization; passing
+     * {@code "Authorization", null} sends none, as an anonymous client would.
+     */
     public static Response send(HttpClient client, String method, String path, String body, String... headers) {
+        String authorization = authorization(client, method, path, headers);
         return client.request(path, b -> {
             var publisher = body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body, StandardCharsets.UTF_8);
             switch (method) {
@@ -93,12 +98,28 @@ public final class TestApps {
             boolean hasContentType = false;
             for (int i = 0; i < headers.length; i += 2) {
                 hasContentType |= headers[i].equalsIgnoreCase("Content-Type");
-                b.header(headers[i], headers[i + 1]);
+                if (!headers[i].equalsIgnoreCase("Authorization")) {
+                    b.header(headers[i], headers[i + 1]);
+                }
             }
             if (body != null && !hasContentType) {
                 b.header("Content-Type", "application/json");
             }
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
         });
+    }
+
+    /** The Authorization the request carries: the test's own (null: none), else the default user's on note writes. */
+    private static String authorization(HttpClient client, String method, String path, String... headers) {
+        for (int i = 0; i < headers.length; i += 2) {
+            if (headers[i].equalsIgnoreCase("Authorization")) {
+                return headers[i + 1];
+            }
+        }
+        boolean write = !method.equals("GET");
+        return write && path.startsWith("/api/notes") ? TestSessions.bearer(client) : null;
     }
 
     public static JsonNode json(Response response) {

@@ -13,7 +13,7 @@ class ContractValidatorTest {
 
     private static final ContractValidator CONTRACT = ContractValidator.PROJECT;
     private static final String NOTE = "{\"id\":1,\"title\":\"t\",\"body\":\"\",\"tags\":[\"a\"],"
-            + "\"createdAt\":\"2026-11-25T12:00:00.000Z\",\"updatedAt\":\"2026-11-25T12:00:00.000Z\",\"version\":1}";
+            + "\"createdAt\":\"2026-11-25T12:00:00.000Z\",\"updatedAt\":\"2026-11-25T12:00:00.000Z\",\"version\":1,\"owner\":\"alice\"}";
     private static final Map<String, List<String>> NOTE_HEADERS = Map.of("content-type", List.of("application/json"),
             "x-request-id", List.of("abc"), "etag", List.of("\"1.1\""));
 

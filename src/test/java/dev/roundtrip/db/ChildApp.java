@@ -1,5 +1,6 @@
 package dev.roundtrip.db;
 
+import dev.roundtrip.TestSessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -23,6 +24,7 @@ final class ChildApp implements AutoCloseable {
     private final Process process;
     private final Path output;
     final int port;
+    private String authorization; // the default test user's session, made on the first note
 
     private ChildApp(Process process, Path output, int port) {
         this.process = process;
@@ -60,10 +62,13 @@ final class ChildApp implements AutoCloseable {
         return Files.readString(output);
     }
 
-    /** POSTs a note; returns the status code. */
+    /** POSTs a note as the default test user (signed in on the first call); returns the status code. */
     int createNote(String title) throws Exception {
+        if (authorization == null) {
+            authorization = TestSessions.signIn(port);
+        }
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/notes"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"" + title + "\"}")).build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }

@@ -55,7 +55,7 @@ class LongNotesHeapTest {
                     } catch (java.util.concurrent.CompletionException e) { // before the bound: OutOfMemoryError, exit
                         throw new AssertionError("the app died: " + e.getCause() + "\n" + app.output(), e);
                     }
-                    assertEquals(200, response.statusCode());
+                    assertEquals(200, response.statusCode(), () -> new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
                     assertTrue(response.body().length < 110_000, "answer of " + response.body().length + " bytes");
                 }
             }

@@ -40,7 +40,7 @@ class PostgresDatabaseTest {
             assertTrue(indexes.contains("notes_search"), "the pg_trgm GIN index: " + indexes);
         }
         try (Database db = Database.open(database, null)) { // a second start applies nothing new
-            assertEquals(3, (int) db.jdbi().withHandle(h -> h.select(
+            assertEquals(4, (int) db.jdbi().withHandle(h -> h.select(
                     "SELECT count(*) FROM flyway_schema_history WHERE success").mapTo(Integer.class).one()));
         }
     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundtrip.TestApps;
+import dev.roundtrip.TestSessions;
 import io.javalin.testtools.Response;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,7 +74,8 @@ class ErrorResponsesTest {
             Response res = client.request("/api/notes", b -> b
                     .post(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
                             new byte[] {'{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}))
-                    .header("Content-Type", "application/json"));
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", TestSessions.bearer(client)));
             assertProblem(res, 400, "invalid utf-8");
         });
         assertEquals(0, countRows(dataDir, "notes"));
@@ -111,7 +113,8 @@ class ErrorResponsesTest {
             };
             for (byte[] body : encodings) {
                 Response res = client.request("/api/notes", b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
-                        .header("Content-Type", "application/json"));
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", TestSessions.bearer(client)));
                 assertSmallMalformed(res, "title", "bytes that are not UTF-8: " + java.util.HexFormat.of().formatHex(body));
             }
         });
@@ -130,7 +133,8 @@ class ErrorResponsesTest {
                 System.arraycopy(surrogate, 0, body, before.length, surrogate.length);
                 System.arraycopy(after, 0, body, before.length + surrogate.length, after.length);
                 Response res = client.request("/api/notes", b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
-                        .header("Content-Type", "application/json"));
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", TestSessions.bearer(client)));
                 assertProblem(res, 400, template);
             }
         });
@@ -188,7 +192,8 @@ class ErrorResponsesTest {
         TestApps.run(dataDir, (server, client) -> {
             assertProblem(postJson(client, "/api/notes", "{\"title\":\"a\"}", "Content-Type", "text/plain"), 415, "text/plain");
             assertProblem(postJson(client, "/api/notes", "{\"title\":\"a\"}", "Content-Type", "application/json; charset=latin1"), 415, "latin1");
-            assertProblem(client.request("/api/notes", b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString("{\"title\":\"a\"}"))), 415, "none");
+            assertProblem(client.request("/api/notes", b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString("{\"title\":\"a\"}"))
+                    .header("Authorization", TestSessions.bearer(client))), 415, "none");
             assertProblem(postJson(client, "/api/notes", "{}", "Content-Type", "application/json" + "; a=b".repeat(40)), 415, "long");
             assertEquals(201, postJson(client, "/api/notes", "{\"title\":\"a\"}", "Content-Type", "Application/JSON; charset=UTF-8").code());
         });
@@ -208,7 +213,7 @@ class ErrorResponsesTest {
             assertProblem(client.get("/api/nothing-here"), 404, "unknown route");
             Response wrongMethod = send(client, "PATCH", "/api/notes/1", "{}");
             assertProblem(wrongMethod, 405, "PATCH");
-            assertEquals("GET, PUT, DELETE", header(wrongMethod, "Allow"));
+            assertEquals("GET, PUT, DELETE, OPTIONS", header(wrongMethod, "Allow")); // OPTIONS: every /api path answers a preflight
             assertProblem(send(client, "DELETE", "/api/notes", null), 405, "DELETE collection");
         });
     }

@@ -34,13 +34,14 @@ class SlowBodyTest {
         App app = App.create(TestApps.config(dataDir));
         JavalinTest.test(app.javalin(), (server, client) -> {
             List<Socket> slow = new ArrayList<>();
+            String signedIn = HostileRequestsTest.signedIn(client); // so the app waits for the body, not refuses it
             try (RawSocket.LogCapture log = new RawSocket.LogCapture()) {
                 long start = System.nanoTime();
                 for (int i = 0; i < SLOW_BODIES; i++) {
                     Socket socket = new Socket("127.0.0.1", server.port());
                     slow.add(socket);
                     socket.getOutputStream().write(RawSocket.head("POST", "/api/notes", "Content-Type: application/json",
-                            "Content-Length: 1000"));
+                            signedIn, "Content-Length: 1000"));
                     socket.getOutputStream().write('{'); // and then nothing: one byte every 10 s is the same to Jetty
                 }
                 Thread.sleep(500);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundtrip.TestApps;
+import dev.roundtrip.TestSessions;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,28 @@ class JourneyRoutesTest {
             }
             assertEquals(1, db.get("rows").asInt(), "a real count of the notes table");
             assertTrue(journey.get("timings").get("edgeMicros").isNull());
+            assertEquals("none", journey.get("identity").get("credential").asText(), "reading is anonymous");
+            assertTrue(journey.get("identity").get("result").asText().startsWith("anonymous"), journey.get("identity").toString());
+        });
+    }
+
+    @Test
+    void whoYouAreNamesTheUserABearerTokenProvesAndNeverShowsTheToken() {
+        TestApps.run(dataDir, (server, client) -> {
+            String authorization = TestSessions.bearer(client);
+            var res = send(client, "GET", "/api/journey", null, "Authorization", authorization);
+            assertFalse(res.body().string().contains(authorization.substring("Bearer ".length())), "never the token");
+            JsonNode identity = json(res).get("identity");
+            assertEquals("bearer", identity.get("credential").asText());
+            assertEquals("signed in as " + TestSessions.USERNAME, identity.get("result").asText());
+            assertTrue(identity.get("checkedBy").asText().contains("SHA-256"), identity.toString());
+            assertTrue(identity.get("lookupMicros").asLong() >= 0, identity.toString());
+
+            String forged = "Bearer " + "A".repeat(43);
+            JsonNode refused = json(send(client, "GET", "/api/journey", null, "Authorization", forged)).get("identity");
+            assertEquals("bearer", refused.get("credential").asText());
+            assertTrue(refused.get("result").asText().startsWith("refused: "), refused.toString());
+            assertFalse(refused.toString().contains("A".repeat(43)), "not even a forged one");
         });
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.roundtrip.App;
 import dev.roundtrip.Config;
+import dev.roundtrip.TestSessions;
 import dev.roundtrip.db.PostgresServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,6 +49,7 @@ class IdempotencyAcrossReplicasTest {
         App first = App.create(Config.fromEnv(env)).start();
         App second = App.create(Config.fromEnv(env)).start(); // the migrations found nothing left to do
         HttpClient http = HttpClient.newHttpClient();
+        String authorization = TestSessions.signIn(first.port()); // a session in the shared database: both replicas know it
         ExecutorService pool = Executors.newFixedThreadPool(RETRIES_PER_KEY);
         try {
             for (int key = 0; key < KEYS; key++) {
@@ -60,6 +62,7 @@ class IdempotencyAcrossReplicasTest {
                         go.await(); // all retries leave together, half to each replica
                         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + "/api/notes"))
                                 .header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
+                                .header("Authorization", authorization)
                                 .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"once\"}")).build(),
                                 HttpResponse.BodyHandlers.ofString());
                     }));

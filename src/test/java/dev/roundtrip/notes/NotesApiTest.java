@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundtrip.TestApps;
+import dev.roundtrip.TestSessions;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,7 @@ class NotesApiTest {
             assertEquals("hello", note.get("body").asText());
             assertEquals("[\"a\",\"b-2\"]", note.get("tags").toString());
             assertEquals(1, note.get("version").asInt());
+            assertEquals(TestSessions.USERNAME, note.get("owner").asText(), "the user whose session created it");
             assertTrue(note.get("createdAt").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"));
             assertEquals(note.get("createdAt"), note.get("updatedAt"));
 
@@ -41,6 +43,34 @@ class NotesApiTest {
             assertEquals(200, read.code());
             assertEquals(header(res, "ETag"), header(read, "ETag"));
             assertEquals(note, json(read));
+        });
+    }
+
+    @Test
+    void writesNeedASessionAndOnlyTheOwnerMayChangeOrDeleteANote() {
+        TestApps.run(dataDir, (server, client) -> {
+            var anonymous = postJson(client, "/api/notes", "{\"title\":\"nobody's\"}", "Authorization", null);
+            assertEquals(401, anonymous.code());
+            assertEquals("/problems/unauthenticated", json(anonymous).get("type").asText());
+            assertEquals("Bearer realm=\"roundtrip\"", header(anonymous, "WWW-Authenticate"));
+            assertEquals(0, countRows(dataDir, "notes"));
+
+            var created = postJson(client, "/api/notes", "{\"title\":\"mine\"}");
+            String path = header(created, "Location");
+            String etag = header(created, "ETag");
+            assertEquals(401, putJson(client, path, "{\"title\":\"x\"}", "Authorization", null).code());
+            assertEquals(401, send(client, "DELETE", path, null, "Authorization", null).code());
+
+            String other = TestSessions.bearer(client, "someone-else");
+            var notOwner = putJson(client, path, "{\"title\":\"theirs now\"}", "Authorization", other, "If-Match", "\"1.9\"");
+            assertEquals(403, notOwner.code(), "decided before the stale If-Match (412)");
+            assertEquals("/problems/not-owner", json(notOwner).get("type").asText());
+            assertTrue(json(notOwner).get("detail").asText().contains(TestSessions.USERNAME), json(notOwner).toString());
+            assertEquals(403, send(client, "DELETE", path, null, "Authorization", other).code());
+
+            assertEquals(etag, header(client.get(path), "ETag"), "neither the 401s nor the 403s changed it");
+            assertEquals(TestSessions.USERNAME, json(client.get(path)).get("owner").asText());
+            assertEquals(204, send(client, "DELETE", path, null).code(), "its owner may");
         });
     }
 

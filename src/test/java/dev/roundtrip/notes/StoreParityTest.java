@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.roundtrip.App;
 import dev.roundtrip.Config;
+import dev.roundtrip.TestSessions;
 import dev.roundtrip.db.PostgresServer;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -55,10 +56,12 @@ class StoreParityTest {
         App postgres = App.create(Config.fromEnv(Map.of("APP_PORT", "0", "METRICS_PORT", "0", "DATA_DIR", dataDir.toString(),
                 "DATABASE_URL", database.url()))).start();
         try {
+            String onSqlite = TestSessions.signIn(sqlite.port());
+            String onPostgres = TestSessions.signIn(postgres.port()); // the same user name: "owner" is the same on both
             for (Map<String, Object> note : NOTES) {
                 String body = JSON.writeValueAsString(note);
-                assertEquals(201, post(sqlite, body).statusCode());
-                assertEquals(201, post(postgres, body).statusCode());
+                assertEquals(201, post(sqlite, onSqlite, body).statusCode());
+                assertEquals(201, post(postgres, onPostgres, body).statusCode());
             }
             int nonEmpty = 0;
             for (String query : QUERIES) {
@@ -92,9 +95,9 @@ class StoreParityTest {
         return pages;
     }
 
-    private static HttpResponse<String> post(App app, String body) throws Exception {
+    private static HttpResponse<String> post(App app, String authorization, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url(app, "/api/notes"))).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", authorization).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String url(App app, String path) {
