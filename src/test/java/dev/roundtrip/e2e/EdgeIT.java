@@ -102,7 +102,7 @@ class EdgeIT {
     void noteCreatedThroughNginxCanBeReadBack() throws Exception {
         String body = "{\"title\":\"through the edge\",\"body\":\"요청을 받고 응답하기\",\"tags\":[\"e2e\"]}";
         HttpResponse<String> created = send(h2, HttpRequest.newBuilder(stack.https("/api/notes"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+                .header("Authorization", stack.bearer()).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
         assertEquals(201, created.statusCode(), created.body());
         String location = header(created, "Location");
         HttpResponse<String> read = send(h1, get(location));
