@@ -3,10 +3,14 @@ package dev.roundtrip;
 import static io.javalin.apibuilder.ApiBuilder.path;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.roundtrip.accounts.AccountRoutes;
+import dev.roundtrip.accounts.Accounts;
 import dev.roundtrip.db.DataDirectoryLock;
 import dev.roundtrip.db.Database;
 import dev.roundtrip.health.HealthRoutes;
 import dev.roundtrip.http.AccessLog;
+import dev.roundtrip.http.Authentication;
+import dev.roundtrip.http.Cors;
 import dev.roundtrip.http.Drain;
 import dev.roundtrip.http.Json;
 import dev.roundtrip.http.JettyErrors;
@@ -94,12 +98,18 @@ public final class App {
         }
         MetricsServer metricsServer = new MetricsServer(config.metricsHost(), config.metricsPort(), metrics);
         ObjectMapper json = Json.mapper();
+        JsonBody jsonBody = new JsonBody(json);
+        Accounts accounts = new Accounts(database, Clock.systemUTC()); // Argon2id on threads of its own, a bounded queue
+        Authentication authentication = new Authentication(accounts.sessions()); // http/ knows a principal, not users
+        AccountRoutes accountRoutes = new AccountRoutes(accounts, authentication, jsonBody);
         // A few searches at once and a few waiting, not a core and a thread each.
         SearchGate searches = new SearchGate(SearchGate.CONCURRENT, SearchGate.WAITING, SearchGate.WAIT);
         NoteRoutes notes = new NoteRoutes(
-                new NoteRepository(database, json, Clock.systemUTC(), NoteRepository.SEARCH_LIMIT, searches), new JsonBody(json));
+                new NoteRepository(database, json, Clock.systemUTC(), NoteRepository.SEARCH_LIMIT, searches), jsonBody,
+                authentication);
         HealthRoutes health = new HealthRoutes(database);
-        JourneyRoutes journey = new JourneyRoutes(new JourneyRepository(database));
+        JourneyRoutes journey = new JourneyRoutes(new JourneyRepository(database), authentication);
+        Cors cors = new Cors(config.corsOrigins()); // closed unless CORS_ORIGINS lists origins
         ProblemResponses problems = new ProblemResponses(json);
         Drain drain = new Drain();
 
@@ -142,14 +152,19 @@ public final class App {
             cfg.events.serverStarting(metricsServer::start);
             cfg.events.serverStopped(() -> { // after the last request: the database outlives every request
                 metricsServer.stop();
+                accounts.close();
                 database.close();
                 release(dataDirLock); // after the database: a restore may begin only once it is closed
                 metrics.close();
             });
             cfg.routes.before(RequestIds::assign);
+            cfg.routes.before("/api/*", cors::annotate);
+            cfg.routes.before("/api/*", Authentication::refuseCredentialsInUrl);
+            cfg.routes.options("/api/*", cors::preflight);
             problems.register(cfg.routes);
             cfg.routes.apiBuilder(() -> path("api", () -> {
                 health.addRoutes();
+                accountRoutes.addRoutes();
                 notes.addRoutes();
                 journey.addRoutes();
             }));

@@ -3,15 +3,18 @@ package dev.roundtrip;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Settings read from environment variables, with defaults. A bad value stops the app at start with
  * one clear message instead of failing later in the middle of a request.
  */
 public record Config(String host, int port, int threads, Path dataDir, Synchronous synchronous, Postgres postgres,
-                     String metricsHost, int metricsPort) {
+                     String metricsHost, int metricsPort, List<String> corsOrigins) {
 
     /** Jetty's threads by default: enough to keep two cores busy, few enough to queue fairly (docs/performance.md). */
     static final int DEFAULT_THREADS = 16;
@@ -59,7 +62,28 @@ public record Config(String host, int port, int threads, Path dataDir, Synchrono
         Synchronous synchronous = parseSynchronous(env.getOrDefault("SQLITE_SYNCHRONOUS", "NORMAL"));
         String metricsHost = env.getOrDefault("METRICS_HOST", "127.0.0.1").strip();
         int metricsPort = parsePort("METRICS_PORT", env.getOrDefault("METRICS_PORT", "9464"));
-        return new Config(host, port, threads, dataDir, synchronous, parsePostgres(env), metricsHost, metricsPort);
+        return new Config(host, port, threads, dataDir, synchronous, parsePostgres(env), metricsHost, metricsPort,
+                parseOrigins(env.getOrDefault("CORS_ORIGINS", "")));
+    }
+
+    /** An origin as a browser sends it: scheme, host, optional port; no path, no trailing slash, no wildcard. */
+    private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+
+    /** CORS_ORIGINS: comma-separated origins that may call the API from a browser (empty: none, the default). */
+    static List<String> parseOrigins(String raw) {
+        List<String> origins = new ArrayList<>();
+        for (String part : raw.split(",")) {
+            String origin = part.strip();
+            if (origin.isEmpty()) {
+                continue;
+            }
+            if (!ORIGIN.matcher(origin).matches()) {
+                throw new ConfigException("CORS_ORIGINS must list origins such as https://app.example or "
+                        + "http://localhost:3000 (scheme://host[:port], no path, no *), got '" + origin + "'");
+            }
+            origins.add(origin.toLowerCase(Locale.ROOT));
+        }
+        return List.copyOf(origins);
     }
 
     /** The SQLite database file inside {@link #dataDir()}. */

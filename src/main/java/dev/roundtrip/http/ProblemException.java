@@ -1,6 +1,8 @@
 package dev.roundtrip.http;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Thrown by handlers (and by the input checks they call) to answer with an RFC 9457 problem.
@@ -17,6 +19,8 @@ public class ProblemException extends RuntimeException {
     private final String type;
     private final String title;
     private final List<FieldError> errors;
+    /** Headers the answer carries with the problem, such as Retry-After or WWW-Authenticate. */
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public ProblemException(int status, String type, String title, String detail, List<FieldError> errors) {
         super(ClientText.echo(detail, MAX_DETAIL), null, false, false); // no stack trace: an answer, not a bug
@@ -45,6 +49,16 @@ public class ProblemException extends RuntimeException {
 
     public static ProblemException notFound(String detail) {
         return new ProblemException(404, "about:blank", "Not Found", detail, List.of());
+    }
+
+    /** Adds a header to the answer (Retry-After, WWW-Authenticate); returns this, to throw it. */
+    public ProblemException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public Map<String, String> headers() {
+        return Map.copyOf(headers);
     }
 
     public int status() {

@@ -90,6 +90,7 @@ public final class ProblemResponses {
         // The path is the client's: a 30 KiB one must not make a 60 KiB answer (it is in detail, too).
         Problem problem = new Problem(e.type(), e.title(), e.status(), e.getMessage(), ClientText.echo(ctx.path(), MAX_INSTANCE),
                 RequestIds.of(ctx), e.errors());
+        e.headers().forEach(ctx::header);
         try {
             ctx.status(e.status()).contentType(Problem.CONTENT_TYPE).result(mapper.writeValueAsBytes(problem));
         } catch (JsonProcessingException impossible) {

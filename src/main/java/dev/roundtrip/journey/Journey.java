@@ -5,7 +5,7 @@ package dev.roundtrip.journey;
  * live request or a real component; a value that cannot be measured on this path is null.
  */
 public record Journey(String requestId, boolean viaEdge, String note, Client client, Edge edge, ProxyHop proxyHop,
-                      App app, Database database, Timings timings) {
+                      App app, Identity identity, Database database, Timings timings) {
 
     /** The client as Nginx saw it (or, without Nginx, the socket peer). */
     public record Client(String address, Integer port) {
@@ -29,6 +29,13 @@ public record Journey(String requestId, boolean viaEdge, String note, Client cli
      */
     public record App(String server, String framework, String java, String handler, String thread,
                       boolean virtualThread, String instance, long insideAppMicros) {
+    }
+
+    /**
+     * Who you are, as the app found out: which credential came ({@code none}, {@code bearer} or {@code cookie}),
+     * how it was checked, what that showed (a username, or why not) and how long the lookup took. Never the token.
+     */
+    public record Identity(String credential, String checkedBy, String result, Long lookupMicros) {
     }
 
     /**

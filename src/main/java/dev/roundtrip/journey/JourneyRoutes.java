@@ -2,6 +2,7 @@ package dev.roundtrip.journey;
 
 import static io.javalin.apibuilder.ApiBuilder.get;
 
+import dev.roundtrip.http.Authentication;
 import dev.roundtrip.http.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -24,15 +25,19 @@ public final class JourneyRoutes {
             + "no TLS, no HTTP/2 and no client port to show. Call it through Nginx (make run: https://localhost:8443/api/journey).";
     private static final String JAVALIN_VERSION = mavenVersion("io.javalin", "javalin");
 
+    static final String CHECKED_BY = "the SHA-256 of the token, looked up by primary key in the sessions table "
+            + "(the database never holds the token itself)";
     private final JourneyRepository repository;
+    private final Authentication authentication;
     /**
      * Tells replicas apart on a public page without telling anyone the host name or process id: random, minted
      * when the app starts (a restarted replica gets a new one), shown with the port it listens on.
      */
     private final String instanceId = RequestIds.mint().substring(0, 8);
 
-    public JourneyRoutes(JourneyRepository repository) {
+    public JourneyRoutes(JourneyRepository repository, Authentication authentication) {
         this.repository = repository;
+        this.authentication = authentication;
     }
 
     /** Declares the route; call inside {@code path("api", …)}. */
@@ -43,6 +48,7 @@ public final class JourneyRoutes {
     void show(Context ctx) {
         Request jetty = ServletContextRequest.getServletContextRequest(ctx.req());
         EdgeHeaders edge = EdgeHeaders.from(ctx);
+        Journey.Identity identity = identity(authentication.check(ctx));
         Journey.Database database = repository.describe();
         long requestsOnConnection = jetty.getConnectionMetaData().getConnection().getMessagesIn();
         Journey.ProxyHop hop = new Journey.ProxyHop(ctx.req().getProtocol(), jetty.getConnectionMetaData().isPersistent(),
@@ -58,12 +64,21 @@ public final class JourneyRoutes {
         String requestId = RequestIds.of(ctx);
         Journey journey = edge == null
                 ? new Journey(requestId, false, NO_EDGE,
-                        new Journey.Client(ctx.req().getRemoteAddr(), ctx.req().getRemotePort()), null, hop, app, database,
+                        new Journey.Client(ctx.req().getRemoteAddr(), ctx.req().getRemotePort()), null, hop, app, identity, database,
                         new Journey.Timings(null, null, insideAppMicros, database.queryMicros()))
-                : new Journey(requestId, true, null, edge.client(), edge.toEdge(requestId), hop, app, database,
+                : new Journey(requestId, true, null, edge.client(), edge.toEdge(requestId), hop, app, identity, database,
                         new Journey.Timings(edge.edgeMicros(), edge.proxyHopMicros(appStart), insideAppMicros,
                                 database.queryMicros()));
         ctx.json(journey);
+    }
+
+    private static Journey.Identity identity(Authentication.Check check) {
+        if (check.via() == null) {
+            return new Journey.Identity("none", null, "anonymous: reading is open to everyone; writing needs a session", null);
+        }
+        String result = check.principal() != null ? "signed in as " + check.principal().name() : "refused: " + check.refusal();
+        return new Journey.Identity(check.via().name().toLowerCase(java.util.Locale.ROOT), CHECKED_BY, result,
+                check.lookupNanos() / 1_000);
     }
 
     /** Thread.isVirtual() exists from Java 21; this app is compiled for 17 and runs on both. */

@@ -4,19 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import dev.roundtrip.db.Database;
+import dev.roundtrip.db.StoredTime;
+import dev.roundtrip.http.Principal;
 import dev.roundtrip.http.ProblemException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -25,13 +22,13 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Where notes are stored: every SQL statement for notes lives in this file, but for the search, which differs
- * between SQLite and PostgreSQL and lives in {@link NoteSearch}. Reads use the pool; each
+ * between SQLite and PostgreSQL and lives in {@link NoteSearch}, and the Idempotency-Key table ({@link IdempotencyKeys}). Reads use the pool; each
  * write runs through {@link Database#write}, atomically, and returns once it is committed.
  */
 public final class NoteRepository {
 
-    /** What a conditional write did. */
-    public enum Outcome { DONE, NOT_FOUND, STALE }
+    /** What a conditional write did; NOT_OWNER is decided before the version (403 before 412). */
+    public enum Outcome { DONE, NOT_FOUND, NOT_OWNER, STALE }
 
     /** What a create with an Idempotency-Key did. */
     public enum Creation { CREATED, REPLAYED, KEY_REUSED }
@@ -40,31 +37,22 @@ public final class NoteRepository {
     public record Created(Creation creation, Note note) {
     }
 
-    /** The result of a replace: the new note when DONE, the current one when STALE. */
+    /** The result of a replace or delete: the new note when DONE, the current one when STALE or NOT_OWNER. */
     public record Replaced(Outcome outcome, Note note) {
     }
 
     private static final String COLUMNS = "id, title, body, tags, created_at, updated_at, version";
-    /** The same, for queries that name the notes table n (a search joins it to the index, which has a title too). */
-    private static final String N_COLUMNS = "n.id, n.title, n.body, n.tags, n.created_at, n.updated_at, n.version";
+    /** The same, for queries that name the notes table n and join its owner u (by primary key: one lookup). */
+    private static final String N_COLUMNS = "n.id, n.title, n.body, n.tags, u.username AS owner, n.created_at, n.updated_at, "
+            + "n.version, n.owner_id";
+    private static final String WITH_OWNER = " JOIN users u ON u.id = n.owner_id";
 
     private static final String INSERT = """
-            INSERT INTO notes (title, body, tags, created_at, updated_at, version)
-            VALUES (:title, :body, :tags, :now, :now, 1)
+            INSERT INTO notes (title, body, tags, created_at, updated_at, version, owner_id)
+            VALUES (:title, :body, :tags, :now, :now, 1, :owner)
             RETURNING\s""" + COLUMNS;
 
-    /** Keys are kept for a day: long enough for any client's retries, short enough to stay small. */
-    static final Duration KEY_RETENTION = Duration.ofHours(24);
-    private static final String EXPIRE_KEYS = "DELETE FROM idempotency_keys WHERE created_at < :cutoff";
-    private static final String FIND_KEY =
-            "SELECT request_hash, created_note FROM idempotency_keys WHERE idempotency_key = :key";
-    /** ON CONFLICT DO NOTHING (the same in SQLite and PostgreSQL): a key taken meanwhile inserts nothing. */
-    private static final String INSERT_KEY = """
-            INSERT INTO idempotency_keys (idempotency_key, request_hash, note_id, created_note, created_at)
-            VALUES (:key, :hash, :noteId, :note, :now)
-            ON CONFLICT (idempotency_key) DO NOTHING""";
-
-    private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM notes WHERE id = :id";
+    private static final String FIND_BY_ID = "SELECT " + N_COLUMNS + " FROM notes n" + WITH_OWNER + " WHERE n.id = :id";
 
     /** Only notes with the tag: an index lookup in note_tags. */
     private static final String WITH_TAG = " AND n.id IN (SELECT note_id FROM note_tags WHERE tag = :tag)";
@@ -84,17 +72,18 @@ public final class NoteRepository {
                 SELECT id, ROW_NUMBER() OVER (ORDER BY id DESC) AS position, COUNT(*) OVER () AS found,
                        SUM(chars) OVER (ORDER BY id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
                 FROM (%%s) candidates
-            ) page JOIN notes n ON n.id = page.id
+            ) page JOIN notes n ON n.id = page.id JOIN users u ON u.id = n.owner_id
             WHERE page.position <= :limit AND (page.running <= :budget OR page.position = 1)
             ORDER BY n.id DESC""".formatted(N_COLUMNS);
 
     /** The version check is in the same statement as the write, so no other update can slip in between. */
     private static final String REPLACE = """
             UPDATE notes SET title = :title, body = :body, tags = :tags, updated_at = :now, version = version + 1
-            WHERE id = :id AND (:anyVersion OR version IN (<versions>))
+            WHERE id = :id AND owner_id = :owner AND (:anyVersion OR version IN (<versions>))
             RETURNING\s""" + COLUMNS;
 
-    private static final String DELETE = "DELETE FROM notes WHERE id = :id AND (:anyVersion OR version IN (<versions>))";
+    private static final String DELETE =
+            "DELETE FROM notes WHERE id = :id AND owner_id = :owner AND (:anyVersion OR version IN (<versions>))";
 
     private static final TypeReference<List<String>> TAG_LIST = new TypeReference<>() { };
 
@@ -129,29 +118,30 @@ public final class NoteRepository {
         this.clock = clock;
     }
 
-    public Note create(NoteInput input) {
-        return database.write(h -> insert(h, input));
+    /** Creates a note owned by {@code owner}. */
+    public Note create(NoteInput input, Principal owner) {
+        return database.write(h -> insert(h, input, owner));
     }
 
-    private Note insert(Handle h, NoteInput input) {
+    private Note insert(Handle h, NoteInput input, Principal owner) {
         return h.createQuery(INSERT)
                 .bind("title", input.title()).bind("body", input.body()).bind("tags", toJson(input.tags()))
-                .bind("now", now())
-                .map(this::map).one();
+                .bind("now", now()).bind("owner", owner.userId())
+                .map((rs, ctx) -> map(rs, owner.name())).one();
     }
 
     /**
-     * Creates the note unless {@code idempotencyKey} was used before: then the first note is returned
+     * Creates the note unless {@code owner} used {@code idempotencyKey} before: then the first note is returned
      * again (same input) or nothing happens (other input). Key and note are written in one transaction.
      */
-    public Created create(NoteInput input, String idempotencyKey) {
-        String hash = sha256(toJson(input));
+    public Created create(NoteInput input, String idempotencyKey, Principal owner) {
+        String hash = IdempotencyKeys.requestHash(toJson(input));
         try {
-            return database.write(h -> createOnce(h, input, idempotencyKey, hash));
+            return database.write(h -> createOnce(h, input, idempotencyKey, hash, owner));
         } catch (KeyTakenMeanwhile e) {
             // Another app server stored this key between our look-up and our insert (PostgreSQL only: SQLite's
             // single writer never interleaves). Our note went with the rolled-back transaction; now the key answers.
-            return database.write(h -> createOnce(h, input, idempotencyKey, hash));
+            return database.write(h -> createOnce(h, input, idempotencyKey, hash, owner));
         }
     }
 
@@ -162,19 +152,16 @@ public final class NoteRepository {
         }
     }
 
-    private Created createOnce(Handle h, NoteInput input, String idempotencyKey, String hash) {
+    private Created createOnce(Handle h, NoteInput input, String key, String hash, Principal owner) {
         Instant now = clock.instant();
-        h.createUpdate(EXPIRE_KEYS).bind("cutoff", StoredTime.format(now.minus(KEY_RETENTION))).execute();
-        Optional<Map<String, Object>> previous = h.createQuery(FIND_KEY).bind("key", idempotencyKey).mapToMap().findOne();
+        Optional<IdempotencyKeys.Previous> previous = IdempotencyKeys.find(h, owner.userId(), key, now);
         if (previous.isPresent()) {
-            return hash.equals(previous.get().get("request_hash"))
-                    ? new Created(Creation.REPLAYED, fromJson((String) previous.get().get("created_note"), Note.class))
+            return hash.equals(previous.get().requestHash())
+                    ? new Created(Creation.REPLAYED, fromJson(previous.get().createdNote(), Note.class))
                     : new Created(Creation.KEY_REUSED, null);
         }
-        Note note = insert(h, input);
-        int stored = h.createUpdate(INSERT_KEY).bind("key", idempotencyKey).bind("hash", hash).bind("noteId", note.id())
-                .bind("note", toJson(note)).bind("now", StoredTime.format(now)).execute();
-        if (stored == 0) {
+        Note note = insert(h, input, owner);
+        if (!IdempotencyKeys.store(h, owner.userId(), key, hash, note.id(), toJson(note), now)) {
             throw new KeyTakenMeanwhile();
         }
         return new Created(Creation.CREATED, note);
@@ -223,35 +210,36 @@ public final class NoteRepository {
     }
 
     /**
-     * Replaces title, body and tags. {@code versions} are the versions the client's If-Match names;
-     * null means unconditional.
+     * Replaces title, body and tags if {@code owner} owns the note. {@code versions} are the versions the client's
+     * If-Match names; null means unconditional. The owner and the version are checked in the UPDATE itself.
      */
-    public Replaced replace(long id, NoteInput input, List<Long> versions) {
+    public Replaced replace(long id, NoteInput input, List<Long> versions, Principal owner) {
         return database.write(h -> {
             Optional<Note> updated = h.createQuery(REPLACE)
                     .bind("id", id).bind("title", input.title()).bind("body", input.body())
-                    .bind("tags", toJson(input.tags())).bind("now", now())
+                    .bind("tags", toJson(input.tags())).bind("now", now()).bind("owner", owner.userId())
                     .bind("anyVersion", versions == null).bindList("versions", orNone(versions))
-                    .map(this::map).findOne();
-            if (updated.isPresent()) {
-                return new Replaced(Outcome.DONE, updated.get());
-            }
-            return findById(h, id).map(current -> new Replaced(Outcome.STALE, current))
-                    .orElse(new Replaced(Outcome.NOT_FOUND, null));
+                    .map((rs, ctx) -> map(rs, owner.name())).findOne();
+            return updated.map(note -> new Replaced(Outcome.DONE, note)).orElseGet(() -> whyNot(h, id, owner));
         });
     }
 
-    /** Deletes the note; {@code versions} as for {@link #replace}. */
-    public Outcome delete(long id, List<Long> versions) {
+    /** Deletes the note; {@code versions} and {@code owner} as for {@link #replace}. */
+    public Replaced delete(long id, List<Long> versions, Principal owner) {
         return database.write(h -> {
-            int deleted = h.createUpdate(DELETE)
-                    .bind("id", id).bind("anyVersion", versions == null).bindList("versions", orNone(versions))
+            int deleted = h.createUpdate(DELETE).bind("id", id).bind("owner", owner.userId())
+                    .bind("anyVersion", versions == null).bindList("versions", orNone(versions))
                     .execute();
-            if (deleted == 1) {
-                return Outcome.DONE;
-            }
-            return findById(h, id).isPresent() ? Outcome.STALE : Outcome.NOT_FOUND;
+            return deleted == 1 ? new Replaced(Outcome.DONE, null) : whyNot(h, id, owner);
         });
+    }
+
+    /** Why a conditional write changed nothing: no such note, someone else's, or a stale version. */
+    private Replaced whyNot(Handle h, long id, Principal owner) {
+        return h.createQuery(FIND_BY_ID).bind("id", id).map((rs, ctx) -> {
+            Note current = map(rs, rs.getString("owner"));
+            return new Replaced(rs.getLong("owner_id") == owner.userId() ? Outcome.STALE : Outcome.NOT_OWNER, current);
+        }).findOne().orElse(new Replaced(Outcome.NOT_FOUND, null));
     }
 
     private Optional<Note> findById(Handle h, long id) {
@@ -260,21 +248,18 @@ public final class NoteRepository {
 
     /** Hand-written mapping: faster than reflection and explicit about every column. */
     private Note map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return map(rs, rs.getString("owner"));
+    }
+
+    /** A row of notes whose owner's name is known already (a write's RETURNING has no join). */
+    private Note map(ResultSet rs, String owner) throws SQLException {
         return new Note(rs.getLong("id"), rs.getString("title"), rs.getString("body"),
-                fromJson(rs.getString("tags")), StoredTime.parse(rs.getString("created_at")),
+                fromJson(rs.getString("tags")), owner, StoredTime.parse(rs.getString("created_at")),
                 StoredTime.parse(rs.getString("updated_at")), rs.getLong("version"));
     }
 
     private String now() {
         return StoredTime.format(clock.instant());
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 
     /** SQL has no empty IN (); -1 is a version no note ever has. */

@@ -6,8 +6,10 @@ import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
 import static io.javalin.apibuilder.ApiBuilder.put;
 
+import dev.roundtrip.http.Authentication;
 import dev.roundtrip.http.EntityTags;
 import dev.roundtrip.http.JsonBody;
+import dev.roundtrip.http.Principal;
 import dev.roundtrip.http.ProblemException;
 import dev.roundtrip.http.QueryString;
 import io.javalin.http.Context;
@@ -19,7 +21,8 @@ import java.util.regex.Pattern;
 /**
  * The notes API. Each handler reads and checks its input, makes one repository call, and writes
  * the answer; HTTP rules (ETag, If-Match, If-None-Match, Location) are applied here, storage
- * rules in {@link NoteRepository}.
+ * rules in {@link NoteRepository}. Reading is open to everyone; a write asks who sent it (401 without a session)
+ * before it reads the body, and only the owner may change a note (403).
  */
 public final class NoteRoutes {
 
@@ -30,10 +33,12 @@ public final class NoteRoutes {
 
     private final NoteRepository notes;
     private final JsonBody jsonBody;
+    private final Authentication authentication;
 
-    public NoteRoutes(NoteRepository notes, JsonBody jsonBody) {
+    public NoteRoutes(NoteRepository notes, JsonBody jsonBody, Authentication authentication) {
         this.notes = notes;
         this.jsonBody = jsonBody;
+        this.authentication = authentication;
     }
 
     /** Declares the routes; call inside {@code path("api", …)}. */
@@ -66,11 +71,12 @@ public final class NoteRoutes {
      * content is refused with 422.
      */
     void create(Context ctx) {
+        Principal author = authentication.require(ctx);
         NoteInput input = NoteInput.from(jsonBody.readObject(ctx));
         String key = idempotencyKey(ctx);
         NoteRepository.Created created = key == null
-                ? new NoteRepository.Created(NoteRepository.Creation.CREATED, notes.create(input))
-                : notes.create(input, key);
+                ? new NoteRepository.Created(NoteRepository.Creation.CREATED, notes.create(input, author))
+                : notes.create(input, key, author);
         if (created.creation() == NoteRepository.Creation.KEY_REUSED) {
             throw new ProblemException(422, "/problems/idempotency-key-reused", "Idempotency-Key reused",
                     "This Idempotency-Key was already used for a request with different content. "
@@ -96,10 +102,12 @@ public final class NoteRoutes {
 
     void replace(Context ctx) {
         long id = id(ctx);
+        Principal editor = authentication.require(ctx);
         NoteInput input = NoteInput.from(jsonBody.readObject(ctx));
-        NoteRepository.Replaced result = notes.replace(id, input, versionsIn(ctx, id));
+        NoteRepository.Replaced result = notes.replace(id, input, versionsIn(ctx, id), editor);
         switch (result.outcome()) {
             case DONE -> ctx.header("ETag", result.note().etag()).json(result.note());
+            case NOT_OWNER -> throw notOwner(result.note());
             case STALE -> throw preconditionFailed(result.note());
             default -> throw notFound(ctx);
         }
@@ -107,9 +115,12 @@ public final class NoteRoutes {
 
     void remove(Context ctx) {
         long id = id(ctx);
-        switch (notes.delete(id, versionsIn(ctx, id))) {
+        Principal editor = authentication.require(ctx);
+        NoteRepository.Replaced result = notes.delete(id, versionsIn(ctx, id), editor);
+        switch (result.outcome()) {
             case DONE -> ctx.status(HttpStatus.NO_CONTENT);
-            case STALE -> throw preconditionFailed(notes.findById(id).orElse(null));
+            case NOT_OWNER -> throw notOwner(result.note());
+            case STALE -> throw preconditionFailed(result.note());
             default -> throw notFound(ctx);
         }
     }
@@ -172,6 +183,12 @@ public final class NoteRoutes {
 
     private static ProblemException notFound(Context ctx) {
         return ProblemException.notFound("There is no note at " + ctx.path() + ".");
+    }
+
+    /** Authenticated, but not allowed: 403, not 401 (logging in again would not help). */
+    private static ProblemException notOwner(Note note) {
+        return new ProblemException(403, "/problems/not-owner", "Not your note",
+                "This note belongs to " + note.owner() + "; only its owner may change or delete it.", List.of());
     }
 
     private static ProblemException preconditionFailed(Note current) {

@@ -1,4 +1,4 @@
-package dev.roundtrip.notes;
+package dev.roundtrip.db;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -7,12 +7,12 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 /**
- * How notes store a moment: ISO-8601 UTC text with milliseconds and a fixed width
+ * How the store keeps a moment: ISO-8601 UTC text with milliseconds and a fixed width
  * ({@code 2026-12-01T09:30:00.250Z}), so stored timestamps sort as text the way they sort as time, and
  * read the same in any SQL shell. Reading is done by hand because it runs for every row of every read:
  * {@link Instant#parse} was 5 % of a GET by id's CPU in the profile (docs/performance.md).
  */
-final class StoredTime {
+public final class StoredTime {
 
     private static final DateTimeFormatter FORMAT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -22,12 +22,12 @@ final class StoredTime {
     private StoredTime() {
     }
 
-    static String format(Instant instant) {
+    public static String format(Instant instant) {
         return FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS));
     }
 
     /** The inverse of {@link #format}; any other ISO-8601 instant is still read, the slow way. */
-    static Instant parse(String text) {
+    public static Instant parse(String text) {
         if (text.length() != LENGTH || text.charAt(4) != '-' || text.charAt(10) != 'T' || text.charAt(19) != '.'
                 || text.charAt(23) != 'Z') {
             return Instant.parse(text);
