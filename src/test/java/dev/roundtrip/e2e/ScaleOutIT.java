@@ -200,7 +200,7 @@ class ScaleOutIT {
             pool.shutdownNow();
         }
         try (Connection c = DriverManager.getConnection(database.url());
-             var query = c.prepareStatement("SELECT count(*) FROM users WHERE lower(username) = ?")) {
+             var query = c.prepareStatement("SELECT count(*) FROM users WHERE username_key = ?")) {
             query.setString(1, name);
             try (ResultSet rs = query.executeQuery()) {
                 rs.next();
