@@ -195,6 +195,19 @@ class EdgeIT {
     }
 
     @Test
+    void journeyNamesWhoSentTheRequestThroughNginxButNeverTheToken() throws Exception {
+        JsonNode anonymous = JSON.readTree(send(h2, get("/api/journey")).body()).get("identity");
+        assertEquals("none", anonymous.get("credential").asText(), anonymous.toString());
+        HttpResponse<String> res = send(h2, HttpRequest.newBuilder(stack.https("/api/journey"))
+                .header("Authorization", stack.bearer()).build());
+        JsonNode identity = JSON.readTree(res.body()).get("identity");
+        assertEquals("bearer", identity.get("credential").asText(), identity.toString());
+        assertTrue(identity.get("result").asText().contains(stack.user().username()), identity.toString());
+        assertTrue(identity.get("lookupMicros").asLong() >= 0, identity.toString());
+        assertFalse(res.body().contains(stack.user().token()), "the journey shows who, never the token: " + res.body());
+    }
+
+    @Test
     void metricsAreServedLocallyButUnreachableThroughNginx() throws Exception {
         HttpResponse<String> local = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + stack.metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
