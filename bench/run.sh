@@ -151,6 +151,7 @@ TOKEN=$WRITER measure session_check  wrk "$EDGE" "$Q/me.txt"
 # 32 log-ins at once, each an Argon2id hash (m=19 MiB, t=2, p=1): log-ins per second, and the JVM's peak RSS while
 # they run (VmHWM reset just before). 503 too-many-logins is the app refusing hashes it has no room for: counted apart.
 reset_peak_rss && rss_reset=yes || rss_reset="no (clear_refs refused: the peak since the JVM started)"
+echo "login_rss_before_kb=$($PY bench/stats.py mem "${APP_PIDS[0]}" | cut -d' ' -f2)" >>"$WORK/meta.txt"
 CONNECTIONS=$LOGIN_CONNECTIONS SHED=503 measure login wrk "$EDGE" "$Q/login.txt" "$Q/login.jsonl"
 echo "login_peak_rss_kb=$($PY bench/stats.py mem "${APP_PIDS[0]}" | cut -d' ' -f1)" >>"$WORK/meta.txt"
 echo "login_peak_rss_reset=$rss_reset" >>"$WORK/meta.txt"
