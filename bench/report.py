@@ -86,6 +86,8 @@ def targets(rows, meta):
     tail = max(PROXIED_READS, key=lambda n: r[n]["p99_ms"] / max(r[n]["p50_ms"], 0.001))
     tail_ratio = r[tail]["p99_ms"] / max(r[tail]["p50_ms"], 0.001)
     rss_mib = max(int(meta.get("app_peak_rss_kb", 0)), int(meta.get("app_max_sampled_rss_kb", 0))) / 1024
+    login = r["login"]  # CPU of the row over the log-ins it served, not over the refusals it answered at once
+    login_cpu_ms = login["app_cpu_us"] * login["requests"] / max(login["requests"] - login["shed"], 1) / 1000
     checks = [
         ("data path: direct ÷ app ceiling (row 3 ÷ row 2)", ratio("direct", "app_ceiling"), "≥ 0.5", None, 0.5),
         ("through the edge: proxied h1 ÷ hop ceiling (4 ÷ 5)", ratio("proxied_h1", "hop_ceiling"), "≥ 0.6",
@@ -111,7 +113,7 @@ def targets(rows, meta):
          "per /api/health", None),
         ("log-ins per second, 32 at once (row 11)", r["login"]["rps"], "info",
          f"Argon2id m=19 MiB t=2 p=1; {r['login']['shed']} answered 503 too-many-logins; "
-         f"app CPU {r['login']['app_cpu_us'] / 1000:.0f} ms per log-in", None),
+         f"app CPU {login_cpu_ms:.0f} ms per log-in", None),
         ("memory: app peak RSS under 32 concurrent log-ins (MiB)", int(meta.get("login_peak_rss_kb", 0)) / 1024,
          f"≤ {RSS_LIMIT_MIB}", f"{int(meta.get('login_rss_before_kb', 0)) / 1024:.0f} MiB just before the row; "
          f"VmHWM reset then: {meta.get('login_peak_rss_reset')}", -RSS_LIMIT_MIB),
