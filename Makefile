@@ -12,9 +12,10 @@ EDGE_TOOLS := nginx=nginx openssl=openssl envsubst=gettext-base curl=curl ss=ipr
 # Node and npm install newman (Postman's runner) and Swagger UI (the /docs/ page) from package-lock.json.
 NODE_TOOLS := node=nodejs npm=npm
 # What the end-to-end tests add: the guide's commands (docs/guide.md), a browser with a Korean font for the
-# page tests, the load generators of the soak test and the benchmark's smoke run, and PostgreSQL (tests run on both stores).
+# page tests and its WebDriver (LoginFlowIT's Selenium drives Chromium through chromedriver), the load
+# generators of the soak test and the benchmark's smoke run, and PostgreSQL (tests run on both stores).
 TEST_TOOLS := jq=jq sqlite3=sqlite3 ss=iproute2 ip=iproute2 ps=procps getent=libc-bin tcpdump=tcpdump \
-	chromium=chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk \
+	chromium=chromium chromedriver=chromium-driver /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk \
 	wrk=wrk h2load=nghttp2-client gnuplot=gnuplot-nox pg_createcluster=postgresql
 # The TLS scan: Debian's testssl.sh (3.0.8 on bookworm) and jq to read its JSON; ss finds a free port.
 TLS_SCAN_TOOLS := testssl=testssl.sh jq=jq ss=iproute2

@@ -24,6 +24,8 @@ NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-logs/access.log}  # relative paths are insi
 NGINX_ERROR_LOG=${NGINX_ERROR_LOG:-logs/error.log}
 API_RATE_LIMIT=${API_RATE_LIMIT:-100r/s}          # per client address; a benchmark renders a higher one
 API_RATE_BURST=${API_RATE_BURST:-200}
+AUTH_RATE_LIMIT=${AUTH_RATE_LIMIT:-10r/m}         # log-ins and registrations (POST /api/sessions, /api/users) per address
+AUTH_RATE_BURST=${AUTH_RATE_BURST:-10}
 HSTS_MAX_AGE=${HSTS_MAX_AGE:-300}                 # seconds; short for localhost (see security-headers.conf)
 LISTEN_IPV6=${LISTEN_IPV6:-auto}                  # auto | on | off
 EXTRA_INCLUDE_DIR=${EXTRA_INCLUDE_DIR:-}          # optional: *.conf files added inside the HTTPS server
@@ -42,6 +44,8 @@ for upstream in $APP_UPSTREAM; do
 done
 [[ $API_RATE_LIMIT =~ ^[0-9]+r/[sm]$ ]] || fail "API_RATE_LIMIT must look like 100r/s or 600r/m, got '$API_RATE_LIMIT'"
 [[ $API_RATE_BURST =~ ^[0-9]+$ ]] || fail "API_RATE_BURST must be a whole number, got '$API_RATE_BURST'"
+[[ $AUTH_RATE_LIMIT =~ ^[1-9][0-9]*r/[sm]$ ]] || fail "AUTH_RATE_LIMIT must look like 10r/m or 1r/s, got '$AUTH_RATE_LIMIT'"
+[[ $AUTH_RATE_BURST =~ ^[0-9]+$ ]] || fail "AUTH_RATE_BURST must be a whole number, got '$AUTH_RATE_BURST'"
 [[ $HSTS_MAX_AGE =~ ^[0-9]+$ ]] || fail "HSTS_MAX_AGE must be a number of seconds, got '$HSTS_MAX_AGE'"
 [[ -f $NGINX_SRC/nginx.conf ]] || fail "no nginx.conf in NGINX_SRC=$NGINX_SRC"
 [[ -z $EXTRA_INCLUDE_DIR || -d $EXTRA_INCLUDE_DIR ]] || fail "EXTRA_INCLUDE_DIR is not a directory: $EXTRA_INCLUDE_DIR"
@@ -56,6 +60,17 @@ done
 # --- Derived values --------------------------------------------------------------------------------
 # Redirect URLs name the port only when it is not HTTPS's default: https://localhost:8443/ vs https://localhost/
 if [[ $PUBLIC_HTTPS_PORT == 443 ]]; then HTTPS_PORT_SUFFIX=""; else HTTPS_PORT_SUFFIX=":$PUBLIC_HTTPS_PORT"; fi
+
+# The log-in limit's Retry-After: the seconds until its bucket has room for one more (rounded up), and the
+# rate in words for its problem body. 10r/m → 6 s, "10 a minute"; 2r/s → 1 s, "2 a second".
+auth_count=${AUTH_RATE_LIMIT%%r/*}
+if [[ $AUTH_RATE_LIMIT == */m ]]; then
+    AUTH_RETRY_AFTER=$(( (60 + auth_count - 1) / auth_count ))
+    AUTH_RATE_TEXT="$auth_count a minute"
+else
+    AUTH_RETRY_AFTER=1
+    AUTH_RATE_TEXT="$auth_count a second"
+fi
 
 # `listen [::]:PORT` fails to start Nginx where IPv6 is switched off (many containers). "auto" listens on
 # IPv6 only if the kernel shows IPv6 addresses; the placeholder becomes a directive or a comment.
@@ -85,7 +100,8 @@ APP_SERVERS=${APP_SERVERS%$'\n    '}
 
 # The ONLY names envsubst may replace. Plain `envsubst` would also blank Nginx's own $host, $uri...
 names=(HTTPS_PORT HTTP_PORT HTTPS_PORT_SUFFIX APP_UPSTREAM APP_SERVERS TLS_CERT TLS_KEY NGINX_ACCESS_LOG
-    NGINX_ERROR_LOG API_RATE_LIMIT API_RATE_BURST HSTS_MAX_AGE HTTP_LISTEN_IPV6 HTTPS_LISTEN_IPV6 WRITE_HOP_SOCKET)
+    NGINX_ERROR_LOG API_RATE_LIMIT API_RATE_BURST AUTH_RATE_LIMIT AUTH_RATE_BURST AUTH_RETRY_AFTER AUTH_RATE_TEXT
+    HSTS_MAX_AGE HTTP_LISTEN_IPV6 HTTPS_LISTEN_IPV6 WRITE_HOP_SOCKET)
 export "${names[@]}"
 # shellcheck disable=SC2016  # the literal text '${NAME}' is what envsubst wants, unexpanded
 placeholders=$(printf '${%s} ' "${names[@]}")

@@ -1,9 +1,21 @@
-// The notes page's behaviour: list notes page by page and create new ones through the JSON API.
+// The notes page's behaviour: list notes page by page and create new ones; account.js (log in, register, log out)
+// and note-editor.js (edit or delete with If-Match) are loaded before this file, which wires the buttons last.
 // Text from the server is only ever set with textContent, never innerHTML: a note titled
 // "<img onerror=...>" stays text and cannot run as code.
+// The session is the HttpOnly cookie the server sets on log-in: this script never sees the token and stores
+// nothing (no localStorage), so an injected script could not steal it. fetch sends the cookie by itself
+// because every call is to this same origin (its default credentials mode is "same-origin").
 "use strict";
 
 const elements = {
+  who: document.getElementById("who"),
+  accountForm: document.getElementById("account-form"),
+  username: document.getElementById("account-username"),
+  password: document.getElementById("account-password"),
+  register: document.getElementById("register"),
+  logOut: document.getElementById("log-out"),
+  accountMessage: document.getElementById("account-message"),
+  accountProblem: document.getElementById("account-problem"),
   form: document.getElementById("note-form"),
   title: document.getElementById("note-title"),
   body: document.getElementById("note-body"),
@@ -16,6 +28,8 @@ const elements = {
 };
 
 let nextCursor = null;
+/** The logged-in user's name as GET /api/me said, or null. Only for display: the server decides who may write. */
+let currentUser = null;
 
 /** An answer that was not 2xx, carrying the problem+json body (or a stand-in when there was none). */
 class ProblemError extends Error {
@@ -25,8 +39,8 @@ class ProblemError extends Error {
   }
 }
 
-/** Calls the API; returns the parsed JSON body of a 2xx answer or throws a ProblemError. */
-async function callApi(path, options = {}) {
+/** Calls the API; returns the parsed JSON body of a 2xx answer and its ETag, or throws a ProblemError. */
+async function request(path, options = {}) {
   let response;
   try {
     response = await fetch(path, {
@@ -42,20 +56,34 @@ async function callApi(path, options = {}) {
   // A broken or empty body (a proxy's HTML page, a 204) must not hide the status: fall back to null.
   const body = type.includes("json") ? await response.json().catch(() => null) : null;
   if (!response.ok) {
-    throw new ProblemError(body || { title: `HTTP ${response.status}`, status: response.status });
+    const problem = body || { title: "Unexpected answer" };   // the status is added next
+    problem.status = problem.status || response.status;
+    if (problem.status === 401 && currentUser !== null) {
+      showLoggedOut();   // the session expired or was revoked: the page must stop saying "logged in"
+    }
+    throw new ProblemError(problem);
   }
-  return body;
+  return { body, etag: response.headers.get("ETag") };
 }
 
-/** Shows a problem: title, detail, one line per field error, a link to its explanation page. */
-function showProblem(problem) {
-  const box = elements.problem;
+async function callApi(path, options = {}) {
+  return (await request(path, options)).body;
+}
+
+/** POST/PUT with a JSON body. */
+function sendJson(method, value, headers = {}) {
+  return { method, headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(value) };
+}
+
+/** Shows a problem in {@code box}: title, detail, one line per field error, a link to its explanation page. */
+function showProblem(problem, box = elements.problem) {
   box.replaceChildren();
 
   const title = document.createElement("strong");
   title.textContent = problem.status ? `${problem.title} (${problem.status})` : problem.title;
   box.append(title);
 
+  // The detail is the server's sentence for a person ("Log in first", "This note belongs to alice").
   if (problem.detail) {
     const detail = document.createElement("p");
     detail.textContent = problem.detail;
@@ -86,15 +114,29 @@ function showProblem(problem) {
   box.hidden = false;
 }
 
-function hideProblem() {
-  elements.problem.hidden = true;
-  elements.problem.replaceChildren();
+function hideProblem(box = elements.problem) {
+  box.hidden = true;
+  box.replaceChildren();
 }
 
-/** Builds one <li> for a note. */
-function renderNote(note) {
-  const item = document.createElement("li");
-  item.className = "note";
+/** Runs an API action; a problem is shown in {@code box} instead of escaping as an uncaught error. */
+async function showingProblems(box, action) {
+  hideProblem(box);
+  try {
+    await action();
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    showProblem(error.problem, box);
+  }
+}
+
+// ---- Notes: list, create, edit, delete ----
+
+/** Fills one <li> with a note: title, body, tags, owner and an Edit button. */
+function fillNote(item, note) {
+  item.replaceChildren();
+  item.dataset.noteId = note.id;
+  item.dataset.owner = note.owner ?? "";
 
   const title = document.createElement("h3");
   title.textContent = note.title;
@@ -118,9 +160,33 @@ function renderNote(note) {
   const meta = document.createElement("p");
   meta.className = "hint";
   const created = new Date(note.createdAt);
-  meta.textContent = `#${note.id} · version ${note.version} · ${isNaN(created) ? note.createdAt : created.toLocaleString()}`;
+  const owner = note.owner ? ` · by ${note.owner}` : "";
+  meta.textContent = `#${note.id}${owner} · version ${note.version} · ${isNaN(created) ? note.createdAt : created.toLocaleString()}`;
   item.append(meta);
+
+  // Offered on every note, not only one's own: the server, not this page, decides (and answers 401 or 403).
+  const edit = document.createElement("button");
+  edit.type = "button";
+  edit.className = "secondary edit";
+  edit.textContent = "Edit";
+  edit.setAttribute("aria-label", `Edit note #${note.id}`);
+  edit.addEventListener("click", () => openEditor(item, note.id));
+  item.append(edit);
+}
+
+function renderNote(note) {
+  const item = document.createElement("li");
+  item.className = "note";
+  fillNote(item, note);
+  markOwnNotes(item);
   return item;
+}
+
+/** Highlights the notes the logged-in user owns (display only). */
+function markOwnNotes(...items) {
+  for (const item of items.length > 0 ? items : elements.notes.children) {
+    item.classList.toggle("own", currentUser !== null && item.dataset.owner === currentUser);
+  }
 }
 
 function updateListState() {
@@ -132,16 +198,13 @@ function updateListState() {
 async function loadNotes(cursor) {
   const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
   elements.loadMore.disabled = true;    // one click, one page: no duplicate rows from a double click
-  try {
+  await showingProblems(elements.problem, async () => {
     const page = await callApi(`/api/notes${query}`);
     for (const note of page.items) {
       elements.notes.append(renderNote(note));
     }
     nextCursor = page.nextCursor ?? null;
-  } catch (error) {
-    if (!(error instanceof ProblemError)) throw error;
-    showProblem(error.problem);
-  }
+  });
   elements.loadMore.disabled = false;
   updateListState();
 }
@@ -151,30 +214,27 @@ function parseTags(text) {
   return text.split(",").map((tag) => tag.trim()).filter((tag) => tag.length > 0);
 }
 
+/** Without a session the server answers 401, and its detail tells the person to log in first. */
 async function createNote(event) {
   event.preventDefault();
-  hideProblem();
   const input = {
     title: elements.title.value,
     body: elements.body.value,
     tags: parseTags(elements.tags.value),
   };
-  try {
-    const note = await callApi("/api/notes", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(input),
-    });
+  await showingProblems(elements.problem, async () => {
+    const note = await callApi("/api/notes", sendJson("POST", input));
     elements.notes.prepend(renderNote(note));
     elements.form.reset();
     elements.title.focus();
-  } catch (error) {
-    if (!(error instanceof ProblemError)) throw error;
-    showProblem(error.problem);
-  }
+  });
   updateListState();
 }
 
+elements.accountForm.addEventListener("submit", logIn);
+elements.register.addEventListener("click", register);
+elements.logOut.addEventListener("click", logOut);
 elements.form.addEventListener("submit", createNote);
 elements.loadMore.addEventListener("click", () => loadNotes(nextCursor));
-loadNotes(null);
+// Who first, then the notes: their "own" marks need the user's name.
+loadWho().then(() => loadNotes(null));

@@ -35,6 +35,10 @@ const HOPS = [
       ["thread", "app.thread"], ["instance", "app.instance"]],
     time: ["timeApp", "timings.appMicros", "micros"],
     caption: (v) => ["captionJavalin", { handler: v.app.handler }] },
+  { id: "identity", zone: "plain", // who you are: the session check, done only when a credential came
+    facts: [["credential", "identity.credential"], ["checkedBy", "identity.checkedBy"], ["result", "identity.result"]],
+    time: ["timeLookup", "identity.lookupMicros", "micros"],
+    caption: (v) => [!v.identity || v.identity.credential === "none" ? "captionIdentityNone" : "captionIdentity"] },
   { id: "jdbi", zone: "plain",
     facts: [["query", "database.query"], ["rows", "database.rows"]],
     time: ["timeJdbi"], // Jdbi's work is part of the app's time and the query's; it has no clock of its own here

@@ -22,6 +22,13 @@
     defaultModelsExpandDepth: 0,  // schemas are collapsed at the bottom; operations come first
     tryItOutEnabled: false,       // read first; one click on "Try it out" makes a real request
     validatorUrl: null,           // never ask the public validator service (another host) about our spec
+    // Logging in: "Try it out" on POST /api/sessions gets the __Host-roundtrip-session cookie, and every later
+    // call carries it, because this page and /api/ are one origin (fetch's default credentials: same-origin).
+    // "include" would only add cross-origin calls, which this page never makes.
+    withCredentials: false,
+    // A token pasted into Authorize (bearerAuth) stays in this tab's memory: localStorage would let any
+    // script of this origin read it and keep it past log-out. The cookie survives a reload by itself.
+    persistAuthorization: false,
     // "Try it out" sends its requests to the origin of this page (servers: [{url: /}] in openapi.yaml),
     // so they go through Nginx like any other client's, and the answer shows X-Request-ID.
     onComplete: function () {

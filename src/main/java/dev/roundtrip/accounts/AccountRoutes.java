@@ -11,9 +11,12 @@ import dev.roundtrip.http.Authentication;
 import dev.roundtrip.http.FieldErrors;
 import dev.roundtrip.http.JsonBody;
 import dev.roundtrip.http.Principal;
+import dev.roundtrip.http.ProblemException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -24,6 +27,8 @@ public final class AccountRoutes {
 
     /** The cookie's attributes; __Host- requires Secure and Path=/ and forbids Domain, so only this host sets it. */
     private static final String COOKIE_ATTRIBUTES = "; Path=/; Secure; HttpOnly; SameSite=Strict";
+    /** An account body holds a name and one or two passwords of at most 1 024 bytes each: 8 KiB is plenty. */
+    static final int MAX_BODY = 8 * 1024;
 
     private final Accounts accounts;
     private final Authentication authentication;
@@ -63,12 +68,12 @@ public final class AccountRoutes {
     }
 
     void register(Context ctx) {
-        Credentials input = Credentials.forRegistration(jsonBody.readObject(ctx));
+        Credentials input = Credentials.forRegistration(jsonBody.readSmallObject(ctx, MAX_BODY));
         ctx.future(() -> accounts.register(input).thenAccept(user -> ctx.status(HttpStatus.CREATED).json(user)));
     }
 
     void logIn(Context ctx) {
-        Credentials input = Credentials.forLogin(jsonBody.readObject(ctx));
+        Credentials input = Credentials.forLogin(jsonBody.readSmallObject(ctx, MAX_BODY));
         ctx.future(() -> accounts.logIn(input).thenAccept(login -> answerSession(ctx, login)));
     }
 
@@ -81,16 +86,18 @@ public final class AccountRoutes {
     void me(Context ctx) {
         Principal principal = authentication.require(ctx);
         User user = accounts.user(principal).orElseThrow();
-        SessionView session = accounts.session(principal)
-                .map(s -> new SessionView(principal.via().name().toLowerCase(java.util.Locale.ROOT), s.createdAt(),
+        SessionView session = accounts.session(principal) // gone only if logged out while this request ran: 401 then
+                .map(s -> new SessionView(principal.via().name().toLowerCase(Locale.ROOT), s.createdAt(),
                         s.lastUsedAt(), s.expiresAt()))
-                .orElse(null);
+                .orElseThrow(() -> new ProblemException(401, "/problems/unauthenticated", "Log in first",
+                        "The session ended while this request ran: log in again.", List.of())
+                        .withHeader("WWW-Authenticate", "Bearer realm=\"roundtrip\", error=\"invalid_token\""));
         ctx.json(new Me(user.id(), user.username(), user.createdAt(), session));
     }
 
     void changePassword(Context ctx) {
         Principal principal = authentication.require(ctx);
-        ObjectNode json = jsonBody.readObject(ctx);
+        ObjectNode json = jsonBody.readSmallObject(ctx, MAX_BODY);
         FieldErrors errors = new FieldErrors();
         String current = Credentials.password(json.get("currentPassword"), "currentPassword", false, errors);
         String replacement = Credentials.password(json.get("newPassword"), "newPassword", true, errors);

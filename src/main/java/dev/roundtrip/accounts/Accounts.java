@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Accounts implements AutoCloseable {
 
-    /** Failures for one username inside {@link UserRepository#FAILURE_WINDOW} before its log-ins wait for the window's end. */
+    /** Failed log-ins for one username inside {@link UserRepository#FAILURE_WINDOW} before its log-ins wait for the window's end. */
     static final int MAX_FAILURES = 5;
 
     /** A successful log-in: who, and the session opened for them. */
@@ -52,36 +52,46 @@ public final class Accounts implements AutoCloseable {
     }
 
     /**
-     * An unknown name and a wrong password get the same answer after the same work (one Argon2id verification
-     * and one failure recorded), so neither the answer nor its time tells which names exist.
+     * An unknown name and a wrong password get the same answer after the same work (one attempt counted, one
+     * Argon2id verification), so neither the answer nor its time tells which names exist. The attempt is counted
+     * before the password is checked, so guesses sent at once are throttled like guesses sent in a row.
      */
     CompletableFuture<Login> logIn(Credentials input) {
         String key = input.username().key();
-        UserRepository.Failures failures = users.failures(key);
-        if (failures.count() >= MAX_FAILURES) {
-            long seconds = Math.max(1, Duration.between(clock.instant(), failures.windowEnds()).toSeconds() + 1);
-            return CompletableFuture.failedFuture(new ProblemException(429, "/problems/too-many-login-failures",
-                    "Too many failed log-ins", "This username had " + failures.count() + " failed log-ins in the last "
-                            + UserRepository.FAILURE_WINDOW.toMinutes() + " minutes. Retry after " + seconds + " s.",
-                    List.of()).withHeader("Retry-After", String.valueOf(seconds)));
+        ProblemException throttled = throttle(key);
+        if (throttled != null) {
+            return CompletableFuture.failedFuture(throttled);
         }
         Optional<UserRepository.Stored> user = users.findByKey(key);
         String stored = user.map(UserRepository.Stored::passwordHash).orElse(null);
         return hasher.verify(input.password(), stored).thenCompose(matches -> {
             if (!matches) {
-                users.recordFailure(key);
                 throw loginFailed();
             }
-            if (failures.count() > 0) {
-                users.clearFailures(key);
-            }
-            UserRepository.Stored found = user.get();
-            CompletableFuture<Void> rehashed = hasher.outdated(stored)
-                    ? hasher.hash(input.password()).thenAccept(hash -> users.setPasswordHash(found.id(), hash))
-                    : CompletableFuture.completedFuture(null);
-            return rehashed.thenApply(done -> new Login(users.findById(found.id()).orElseThrow(),
-                    sessions.open(found.id())));
+            users.clearFailures(key);
+            long id = user.get().id();
+            CompletableFuture<String> kept = hasher.outdated(stored) // parameters raised since: hash it anew, now
+                    ? hasher.hash(input.password()) : CompletableFuture.completedFuture(stored);
+            // Only if the hash just checked is still the user's: a password change meanwhile wins, and this fails.
+            return kept.thenApply(hash -> new Login(users.findById(id).orElseThrow(),
+                    sessions.open(id, users.stillHashed(id, stored, hash), false).orElseThrow(Accounts::loginFailed)));
         });
+    }
+
+    /**
+     * Counts an attempt for {@code key} before its password is checked (a success clears the count): guesses sent
+     * at once are throttled like guesses sent in a row. Null while under the limit, else the 429 to answer.
+     */
+    private ProblemException throttle(String key) {
+        UserRepository.Failures attempts = users.countAttempt(key);
+        if (attempts.count() <= MAX_FAILURES) {
+            return null;
+        }
+        long seconds = Math.max(1, Duration.between(clock.instant(), attempts.windowEnds()).toSeconds() + 1);
+        return new ProblemException(429, "/problems/too-many-login-failures", "Too many failed log-ins",
+                "This username had " + MAX_FAILURES + " failed log-ins in the last " + UserRepository.FAILURE_WINDOW.toMinutes()
+                        + " minutes. Retry after " + seconds + " s.", List.of())
+                .withHeader("Retry-After", String.valueOf(seconds));
     }
 
     static ProblemException loginFailed() {
@@ -94,19 +104,26 @@ public final class Accounts implements AutoCloseable {
         sessions.revoke(principal.session());
     }
 
-    /** The current password proves it is the person, not just their open laptop; every session ends, a new one opens. */
+    /**
+     * The current password proves it is the person, not just their open laptop; wrong ones are throttled like
+     * log-ins (a stolen session must not become a way to guess the password). Every session ends, a new one opens.
+     */
     CompletableFuture<Login> changePassword(Principal principal, String current, String replacement) {
+        String key = Username.key(principal.name());
+        ProblemException throttled = throttle(key);
+        if (throttled != null) {
+            return CompletableFuture.failedFuture(throttled);
+        }
         String stored = users.passwordHash(principal.userId()).orElse(null);
         return hasher.verify(current, stored).thenCompose(matches -> {
             if (!matches) {
                 throw new ProblemException(403, "/problems/wrong-password", "Wrong password",
                         "currentPassword is not this account's password; nothing was changed.", List.of());
             }
+            users.clearFailures(key);
             return hasher.hash(replacement);
-        }).thenApply(hash -> {
-            SessionRepository.Opened session = sessions.openAlone(principal.userId(), users.passwordHashStep(principal.userId(), hash));
-            return new Login(users.findById(principal.userId()).orElseThrow(), session);
-        });
+        }).thenApply(hash -> new Login(users.findById(principal.userId()).orElseThrow(),
+                sessions.open(principal.userId(), users.newHash(principal.userId(), hash), true).orElseThrow()));
     }
 
     Optional<User> user(Principal principal) {

@@ -32,7 +32,8 @@ record Credentials(Username username, String password) {
 
     private static Credentials parse(ObjectNode json, String userField, String passwordField, boolean newPassword) {
         FieldErrors errors = new FieldErrors();
-        Username username = Username.parse(text(json.get(userField), userField, errors), errors);
+        String name = text(json.get(userField), userField, errors);
+        Username username = name == null ? null : Username.parse(name, errors); // text() has said what is wrong
         String password = password(json.get(passwordField), passwordField, newPassword, errors);
         unknownFields(json, Set.of(userField, passwordField), errors);
         errors.throwIfAny();
@@ -62,6 +63,10 @@ record Credentials(Username username, String password) {
         if (password.codePoints().anyMatch(Character::isISOControl)) {
             errors.add(field, "must not contain control characters");
             return null;
+        }
+        if (password.codePoints().anyMatch(c -> Character.getType(c) == Character.SURROGATE)) {
+            errors.add(field, "must be valid Unicode (it holds half of a UTF-16 surrogate pair)");
+            return null; // such a string has no UTF-8 form, and the hash works on UTF-8 bytes
         }
         return password;
     }

@@ -4,6 +4,8 @@ import dev.roundtrip.http.ProblemException;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +35,16 @@ final class PasswordHasher implements AutoCloseable {
 
     private final Argon2PasswordEncoder encoder;
     private final ThreadPoolExecutor threads;
-    /** A hash of a password nobody has: an unknown user costs the same time as a wrong password. */
-    private final String decoy;
+    /**
+     * Where the work after a hash runs (a session written, a failure counted): never on a hasher thread, so a
+     * database that makes a write wait holds up that one request, not every log-in queued behind it.
+     */
+    private final ExecutorService afterwards;
+    /**
+     * A hash of a password nobody has: an unknown user costs the same time as a wrong password. Made on the hasher's
+     * own thread, first in its queue, so it costs the start of the app nothing.
+     */
+    private final CompletableFuture<String> decoy;
 
     PasswordHasher() {
         this(concurrentHashes(Runtime.getRuntime().maxMemory(), Runtime.getRuntime().availableProcessors()), QUEUE);
@@ -48,7 +58,12 @@ final class PasswordHasher implements AutoCloseable {
                     thread.setDaemon(true);
                     return thread;
                 });
-        this.decoy = encoder.encode("no password is this: " + System.nanoTime());
+        this.afterwards = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "after-password-hash");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.decoy = CompletableFuture.supplyAsync(() -> encoder.encode("no password is this: " + System.nanoTime()), threads);
     }
 
     /** As many hashes as fit in the heap beyond the reserve, at most one per core, at least one. */
@@ -69,7 +84,7 @@ final class PasswordHasher implements AutoCloseable {
     /** Whether {@code password} matches {@code stored}; a null {@code stored} (no such user, no password) never does. */
     CompletableFuture<Boolean> verify(String password, String stored) {
         return submit(() -> {
-            boolean matches = encoder.matches(password, stored == null ? decoy : stored);
+            boolean matches = encoder.matches(password, stored == null ? decoy.join() : stored);
             return matches && stored != null;
         });
     }
@@ -81,7 +96,7 @@ final class PasswordHasher implements AutoCloseable {
 
     private <T> CompletableFuture<T> submit(Supplier<T> work) {
         try {
-            return CompletableFuture.supplyAsync(work, threads);
+            return CompletableFuture.supplyAsync(work, threads).thenApplyAsync(result -> result, afterwards);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new Busy());
         }
@@ -90,6 +105,7 @@ final class PasswordHasher implements AutoCloseable {
     @Override
     public void close() {
         threads.shutdownNow();
+        afterwards.shutdownNow();
     }
 
     /** 503 /problems/too-many-logins with Retry-After. */

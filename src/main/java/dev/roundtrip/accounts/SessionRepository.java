@@ -11,10 +11,11 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
-import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,13 @@ final class SessionRepository implements SessionLookup {
     private static final String TOUCH = "UPDATE sessions SET last_used_at = :now WHERE token_hash = :hash";
     private static final String REVOKE = "DELETE FROM sessions WHERE token_hash = :hash";
     private static final String REVOKE_ALL = "DELETE FROM sessions WHERE user_id = :user";
+    /** Ended sessions of users who never log in again: a few at every log-in, so the table does not only grow. */
+    private static final String SWEEP = """
+            DELETE FROM sessions WHERE token_hash IN (
+                SELECT token_hash FROM sessions WHERE expires_at <= :now
+                UNION SELECT token_hash FROM sessions WHERE last_used_at <= :idleCutoff
+                LIMIT :batch)""";
+    static final int SWEEP_BATCH = 100;
 
     private final Database database;
     private final Jdbi jdbi;
@@ -72,36 +80,35 @@ final class SessionRepository implements SessionLookup {
         this.clock = clock;
     }
 
-    /** Opens a session for {@code userId}; the user's expired sessions, and the oldest beyond the bound, end. */
-    Opened open(long userId) {
-        return open(userId, null);
-    }
-
-    /** After a password change: {@code step} (the new hash), every session of the user ends, one opens: one transaction. */
-    Opened openAlone(long userId, HandleConsumer<RuntimeException> step) {
-        return open(userId, step);
-    }
-
-    private Opened open(long userId, HandleConsumer<RuntimeException> step) {
-        boolean revokeOthers = step != null;
+    /**
+     * Opens a session for {@code userId} if {@code stillValid} holds inside the same transaction: the password that
+     * was checked is still the user's (a password change that committed meanwhile makes it false, and then nothing
+     * is opened). The user's expired sessions and the oldest beyond the bound end; with {@code alone}, every other
+     * session of the user ends (a password change). Empty when {@code stillValid} did not hold.
+     */
+    Optional<Opened> open(long userId, HandleCallback<Boolean, RuntimeException> stillValid, boolean alone) {
         byte[] bytes = new byte[TOKEN_BYTES];
         random.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored, so the answer says what the table holds
         Instant expires = now.plus(ABSOLUTE);
-        database.write(h -> {
-            if (revokeOthers) {
-                step.useHandle(h);
+        boolean opened = database.write(h -> {
+            if (!stillValid.withHandle(h)) {
+                return false;
+            }
+            if (alone) {
                 h.createUpdate(REVOKE_ALL).bind("user", userId).execute();
             } else {
                 h.createUpdate(EXPIRE_FOR_USER).bind("user", userId).bind("now", StoredTime.format(now))
                         .bind("idleCutoff", StoredTime.format(now.minus(IDLE))).execute();
                 h.createUpdate(KEEP_NEWEST).bind("user", userId).bind("keep", MAX_PER_USER - 1).execute();
             }
+            h.createUpdate(SWEEP).bind("now", StoredTime.format(now)).bind("idleCutoff", StoredTime.format(now.minus(IDLE)))
+                    .bind("batch", SWEEP_BATCH).execute();
             return h.createUpdate(INSERT).bind("hash", hash(token)).bind("user", userId)
-                    .bind("now", StoredTime.format(now)).bind("expires", StoredTime.format(expires)).execute();
+                    .bind("now", StoredTime.format(now)).bind("expires", StoredTime.format(expires)).execute() == 1;
         });
-        return new Opened(token, expires);
+        return opened ? Optional.of(new Opened(token, expires)) : Optional.empty();
     }
 
     @Override

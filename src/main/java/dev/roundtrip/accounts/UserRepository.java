@@ -6,7 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 
 /** Where accounts and failed log-ins are stored; every SQL statement for them is in this file. */
@@ -25,20 +25,26 @@ final class UserRepository {
     private static final String FIND_BY_ID = "SELECT id, username, created_at FROM users WHERE id = :id";
     private static final String PASSWORD_HASH = "SELECT password_hash FROM users WHERE id = :id";
     private static final String SET_HASH = "UPDATE users SET password_hash = :hash WHERE id = :id";
+    private static final String SWAP_HASH =
+            "UPDATE users SET password_hash = :replacement WHERE id = :id AND password_hash = :checked";
 
-    /** Failures inside one window count together; the window starts at the first failure. */
+    /** Attempts inside one window count together; the window starts at the first attempt not yet cleared. */
     static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
-    private static final String FAILURES = "SELECT failures, first_failed_at FROM login_failures WHERE username_key = :key";
-    private static final String RECORD_FAILURE = """
+    /**
+     * Counts an attempt before its password is checked (a success clears the count again): so twenty guesses sent
+     * at once are counted like twenty in a row, not all checked against a count of zero. Returns the new count.
+     */
+    private static final String COUNT_ATTEMPT = """
             INSERT INTO login_failures (username_key, failures, first_failed_at) VALUES (:key, 1, :now)
             ON CONFLICT (username_key) DO UPDATE SET
                 failures = CASE WHEN login_failures.first_failed_at < :cutoff THEN 1 ELSE login_failures.failures + 1 END,
                 first_failed_at = CASE WHEN login_failures.first_failed_at < :cutoff THEN :now
-                                       ELSE login_failures.first_failed_at END""";
+                                       ELSE login_failures.first_failed_at END
+            RETURNING failures, first_failed_at""";
     private static final String EXPIRE_FAILURES = "DELETE FROM login_failures WHERE first_failed_at < :cutoff";
     private static final String CLEAR_FAILURES = "DELETE FROM login_failures WHERE username_key = :key";
 
-    /** Recent failures for one name: how many, and when the window they count in ends. */
+    /** Recent attempts not cleared by a success, for one name: how many, and when the window they count in ends. */
     record Failures(int count, Instant windowEnds) {
     }
 
@@ -74,39 +80,39 @@ final class UserRepository {
                 .findOne());
     }
 
-    void setPasswordHash(long id, String hash) {
-        database.write(h -> {
-            passwordHashStep(id, hash).useHandle(h);
-            return null;
-        });
+    /**
+     * A step of a session's write: the user's hash is still {@code checked} (the one the password was verified
+     * against), and becomes {@code replacement} (a rehash, a new password, or the same). The UPDATE takes the row's
+     * lock, so a password change and a log-in checked against the old hash cannot both commit (PostgreSQL re-reads
+     * the row after the lock; SQLite has one writer).
+     */
+    HandleCallback<Boolean, RuntimeException> stillHashed(long id, String checked, String replacement) {
+        return h -> h.createUpdate(SWAP_HASH).bind("id", id).bind("checked", checked).bind("replacement", replacement)
+                .execute() == 1;
     }
 
-    /** The same, as a step of a larger write (a password change also ends every session, in one transaction). */
-    HandleConsumer<RuntimeException> passwordHashStep(long id, String hash) {
-        return h -> h.createUpdate(SET_HASH).bind("id", id).bind("hash", hash).execute();
+    /**
+     * A step of a password change's write: the new hash, whatever the stored one is now (a rehash at a log-in that
+     * committed meanwhile was of the old password; the change wins). It takes the row's lock like {@link #stillHashed}.
+     */
+    HandleCallback<Boolean, RuntimeException> newHash(long id, String hash) {
+        return h -> h.createUpdate(SET_HASH).bind("id", id).bind("hash", hash).execute() == 1;
     }
 
     Optional<String> passwordHash(long id) {
         return jdbi.withHandle(h -> h.createQuery(PASSWORD_HASH).bind("id", id).mapTo(String.class).findOne());
     }
 
-    Failures failures(String key) {
-        Instant now = clock.instant();
-        return jdbi.withHandle(h -> h.createQuery(FAILURES).bind("key", key)
-                .map((rs, ctx) -> new Failures(rs.getInt("failures"),
-                        StoredTime.parse(rs.getString("first_failed_at")).plus(FAILURE_WINDOW)))
-                .findOne())
-                .filter(f -> f.windowEnds().isAfter(now))
-                .orElse(new Failures(0, now));
-    }
-
-    /** Counts a failure for {@code key} and drops the windows that have ended, in one transaction. */
-    void recordFailure(String key) {
+    /** Counts an attempt for {@code key} and drops the windows that have ended, in one transaction. */
+    Failures countAttempt(String key) {
         String now = now();
         String cutoff = StoredTime.format(clock.instant().minus(FAILURE_WINDOW));
-        database.write(h -> {
+        return database.write(h -> {
             h.createUpdate(EXPIRE_FAILURES).bind("cutoff", cutoff).execute();
-            return h.createUpdate(RECORD_FAILURE).bind("key", key).bind("now", now).bind("cutoff", cutoff).execute();
+            return h.createQuery(COUNT_ATTEMPT).bind("key", key).bind("now", now).bind("cutoff", cutoff)
+                    .map((rs, ctx) -> new Failures(rs.getInt("failures"),
+                            StoredTime.parse(rs.getString("first_failed_at")).plus(FAILURE_WINDOW)))
+                    .one();
         });
     }
 

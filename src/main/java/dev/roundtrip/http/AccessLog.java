@@ -10,7 +10,8 @@ import org.slf4j.MDC;
  * One line per request, as key=value pairs so it can be grepped and parsed:
  * {@code method=GET scheme=https path=/api/notes/1 status=200 duration_ms=1.52 client_ip=…}; the log pattern adds
  * {@code request_id=…} to it, as to every line written while the request runs.
- * It runs last in the request's life, so it also clears the request id from the thread's MDC.
+ * It runs last in the request's life, so it also clears the request id from the thread's MDC. An answer made
+ * asynchronously (a log-in waits for its password hash) ends on another thread: the id is put back for this line.
  */
 public final class AccessLog implements RequestLogger {
 
@@ -18,6 +19,7 @@ public final class AccessLog implements RequestLogger {
 
     @Override
     public void handle(Context ctx, Float durationMs) {
+        MDC.put(RequestIds.MDC_KEY, RequestIds.of(ctx));
         try {
             if (LOG.isInfoEnabled()) {
                 LOG.info("method={} scheme={} path={} status={} duration_ms={} client_ip={}",

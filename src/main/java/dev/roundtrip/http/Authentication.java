@@ -1,6 +1,8 @@
 package dev.roundtrip.http;
 
 import io.javalin.http.Context;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -22,6 +24,8 @@ public final class Authentication {
     public static final int TOKEN_LENGTH = 43;
     /** Query parameters that would carry a token in the URL, where access logs and browser history keep it. */
     private static final Set<String> URL_CREDENTIALS = Set.of("access_token", "token", "session");
+    /** "access_token" with each of its 12 characters written as %XX. */
+    private static final int MAX_ENCODED_NAME = 3 * "access_token".length();
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     private static final String CHECKED = "authentication.checked";
 
@@ -35,18 +39,34 @@ public final class Authentication {
     public record Check(Principal.Credential via, Principal principal, String refusal, long lookupNanos) {
     }
 
-    /** Before every /api request: a token in the URL is refused, whatever the route (RFC 6750 §2.3 allows it; we do not). */
+    /**
+     * Before every /api request: a token in the URL is refused, whatever the route (RFC 6750 §2.3 allows it; we do
+     * not). The raw query is scanned by hand, so a malformed one (a bad %-escape) costs no exception here.
+     */
     public static void refuseCredentialsInUrl(Context ctx) {
         String query = ctx.queryString();
         if (query == null || query.isEmpty()) {
             return;
         }
-        for (String name : ctx.queryParamMap().keySet()) {
+        for (String pair : query.split("&", -1)) {
+            int equals = pair.indexOf('=');
+            String name = decodeLeniently(equals < 0 ? pair : pair.substring(0, equals));
             if (URL_CREDENTIALS.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new ProblemException(400, "/problems/credentials-in-url", "Credentials in the URL",
                         "A session token never goes in the URL (logs and browser history keep URLs). Send it as "
                                 + "Authorization: Bearer <token>, or let the browser send its cookie.", List.of());
             }
+        }
+    }
+
+    private static String decodeLeniently(String name) {
+        if (name.length() > MAX_ENCODED_NAME) {
+            return ""; // longer than any name we look for, even with every character %-encoded
+        }
+        try {
+            return URLDecoder.decode(name, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return name;
         }
     }
 

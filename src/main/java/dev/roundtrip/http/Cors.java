@@ -41,14 +41,18 @@ public final class Cors {
         }
     }
 
-    /** OPTIONS /api/*: a preflight is answered 204 when origin, method and headers are all allowed, else 403. */
+    /**
+     * Before every /api request: a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) is answered
+     * here, 204 when origin, method and headers are all allowed, else 403, and goes no further. Any other OPTIONS
+     * goes on to the router, which answers 405 with the methods the path has (or 404 for no such path).
+     */
     public void preflight(Context ctx) {
         String origin = ctx.header("Origin");
         String method = ctx.header("Access-Control-Request-Method");
-        if (origin == null || method == null) {
-            ctx.header("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS").status(204); // a plain OPTIONS: what exists
+        if (!ctx.method().name().equals("OPTIONS") || origin == null || method == null) {
             return;
         }
+        ctx.skipRemainingHandlers(); // a preflight asks about a request; it is not that request
         String refusal = !origins.contains(origin) ? "this origin is not allowed (CORS_ORIGINS)"
                 : !METHOD_SET.contains(method) ? "the method is not allowed"
                 : !headersAllowed(ctx.header("Access-Control-Request-Headers")) ? "a requested header is not allowed"

@@ -23,6 +23,8 @@ CREATE TABLE sessions (
 );
 
 CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);      -- the sweep of ended sessions at each log-in
+CREATE INDEX sessions_by_last_use ON sessions (last_used_at);  -- and of idle ones
 
 CREATE TABLE login_failures (
     username_key    text   PRIMARY KEY,

@@ -27,6 +27,8 @@ CREATE TABLE sessions (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX sessions_by_user ON sessions (user_id, created_at); -- log out everywhere, and the per-user bound
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);      -- the sweep of ended sessions at each log-in
+CREATE INDEX sessions_by_last_use ON sessions (last_used_at);  -- and of idle ones
 
 -- Failed log-ins per username (whether or not the user exists, so the throttle tells nothing about who exists).
 CREATE TABLE login_failures (
