@@ -255,11 +255,15 @@ final class HostileCases {
                 c(g, "access_token in the query", "GET", "/api/notes?access_token=" + token, 400).without(token),
                 c(g, "token in the query of a write", "POST", "/api/notes?token=" + token, 400).json(b(VALID))
                         .header("Authorization: " + bearer).without(token),
-                c(g, "a username of 900 KB", "POST", "/api/users", 400)
+                c(g, "a username of 7 000 characters (under the 8 KiB an account body may have)", "POST", "/api/users", 400)
+                        .json(b("{\"username\":\"" + "u".repeat(7_000) + "\",\"password\":\"long enough\"}")).field("username"),
+                c(g, "a password of 7 000 characters (never hashed)", "POST", "/api/sessions", 400)
+                        .json(b("{\"username\":\"someone\",\"password\":\"" + "p".repeat(7_000) + "\"}")).field("password"),
+                c(g, "a username of 900 KB", "POST", "/api/users", 413)
                         .json(b("{\"username\":\"" + "u".repeat(900_000) + "\",\"password\":\"long enough\"}")),
-                c(g, "a password of 900 KB (never hashed)", "POST", "/api/sessions", 400)
+                c(g, "a password of 900 KB (never hashed)", "POST", "/api/sessions", 413)
                         .json(b("{\"username\":\"someone\",\"password\":\"" + "p".repeat(900_000) + "\"}")),
-                c(g, "200 000 nested arrays as the password", "POST", "/api/sessions", 400)
+                c(g, "200 000 nested arrays as the password", "POST", "/api/sessions", 413)
                         .json(b("{\"username\":\"someone\",\"password\":" + "[".repeat(200_000))));
     }
 
