@@ -1,6 +1,7 @@
 # Functions for bench/run.sh (sourced, not run): start and stop the stack, run one load, warm up, measure
 # one row. They use the settings run.sh sets: WORK, APP_PORT, HTTPS_PORT, JAVA_OPTS, CONNECTIONS, THREADS,
-# ROW_SECONDS, ROUND_SECONDS, ROW_WARMUP_MAX, ROWS_FILE, EDGE, and DB_PID (PostgreSQL's server, once it runs).
+# ROW_SECONDS, ROUND_SECONDS, ROW_WARMUP_MAX, ROWS_FILE, EDGE, DB_PID (PostgreSQL's server, once it runs), and
+# TOKEN (a session every request of the row carries, or empty) and SHED (a status counted apart, or empty).
 # shellcheck shell=bash
 
 PY=/usr/bin/python3              # Debian's python: the python3 first on PATH is a separate install
@@ -61,12 +62,27 @@ sample_rss() {
     done
 }
 
-# stop_app: records each JVM's peak RSS, then SIGTERM (the app's graceful stop) and waits for them.
-stop_app() {
+# note_peak_rss: folds each JVM's peak RSS so far (VmHWM) into PEAK_HWM_KB.
+note_peak_rss() {
     local hwm pid
     for pid in "${APP_PIDS[@]}"; do
         hwm=$($PY bench/stats.py mem "$pid" 2>/dev/null | cut -d' ' -f1) || hwm=0
         if (( ${hwm:-0} > PEAK_HWM_KB )); then PEAK_HWM_KB=$hwm; fi
+    done
+}
+
+# reset_peak_rss: notes the peak so far, then starts the first JVM's VmHWM again from its current RSS
+# (clear_refs 5, Linux ≥ 4.0), so the next VmHWM read is the peak of what ran in between. Fails if not allowed.
+reset_peak_rss() {
+    note_peak_rss
+    echo 5 2>/dev/null >"/proc/${APP_PIDS[0]}/clear_refs"
+}
+
+# stop_app: records each JVM's peak RSS, then SIGTERM (the app's graceful stop) and waits for them.
+stop_app() {
+    local pid
+    note_peak_rss
+    for pid in "${APP_PIDS[@]}"; do
         kill -TERM "$pid" 2>/dev/null || true
     done
     for pid in "${APP_PIDS[@]}"; do
@@ -121,7 +137,8 @@ parse_summary() {
     # shellcheck disable=SC2013  # one line of space-separated k=v words: split on words on purpose
     for kv in $(sed -n 's/^bench //p' "$1"); do R[${kv%%=*}]=${kv#*=}; done
     [[ -n ${R[requests]:-} ]] || fail "no summary in $1: $(tail -n 5 "$1.raw" 2>/dev/null)"
-    R[rps]=$(( R[duration_us] > 0 ? R[requests] * 1000000 / R[duration_us] : 0 ))
+    R[shed]=${R[shed]:-0}                         # h2load's line has none
+    R[rps]=$(( R[duration_us] > 0 ? (R[requests] - R[shed]) * 1000000 / R[duration_us] : 0 ))
 }
 
 # run_load TOOL BASE_URL URIS BODIES SECONDS OUT: one fixed-time run at CONNECTIONS connections.
@@ -129,7 +146,8 @@ parse_summary() {
 run_load() {
     local tool=$1 base=$2 uris=$3 bodies=$4 seconds=$5 out=$6 user sys TIMEFORMAT='%3U %3S'
     if [[ $tool == wrk ]]; then
-        { time BENCH_URIS=$uris BENCH_BODIES=$bodies wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" \
+        { time BENCH_URIS=$uris BENCH_BODIES=$bodies TOKEN=${TOKEN:-} BENCH_SHED=${SHED:-} \
+            wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" \
             --timeout 5s -s bench/wrk.lua "$base" >"$out.raw" 2>&1; } 2>"$out.time" || true
         grep '^bench ' "$out.raw" >"$out" || fail "wrk printed no summary: $(tail -n 5 "$out.raw")"
     else
@@ -168,13 +186,30 @@ warm_up() {
 # prime BASE URIS BODIES: one request of the row's kind, alone, before any load: the first one loads
 # classes (a cold JVM on a busy machine was seen to answer no POST within a 1-s smoke row without it).
 prime() {
-    local url
+    local url auth=()
     url=$1$(head -n 1 "$2")
+    [[ -z ${TOKEN:-} ]] || auth=(-H "Authorization: Bearer $TOKEN")
     if [[ -n $3 ]]; then
-        curl -fsk -o /dev/null -H 'Content-Type: application/json' --data-binary "$(head -n 1 "$3")" "$url"
+        curl -fsk -o /dev/null "${auth[@]}" -H 'Content-Type: application/json' --data-binary "$(head -n 1 "$3")" "$url"
     else
-        curl -fsk -o /dev/null "$url"
+        curl -fsk -o /dev/null "${auth[@]}" "$url"
     fi || fail "the first request to $url failed"
+}
+
+# credentials NAME: the JSON body that registers NAME and logs it in (the password is this run's own).
+credentials() { printf '{"username":"%s","password":"bench password %s"}\n' "$1" "$$"; }
+
+# register BASE NAME: makes the user NAME on the app at BASE (straight to it: no edge limit in the way).
+register() {
+    curl -fsS -o /dev/null -H 'Content-Type: application/json' --data-binary "$(credentials "$2")" "$1/api/users" ||
+        fail "POST $1/api/users for $2 failed"
+}
+
+# log_in BASE NAME: registers NAME and logs in once; prints the session's token (for TOKEN=).
+log_in() {
+    register "$1" "$2"
+    curl -fsS -H 'Content-Type: application/json' --data-binary "$(credentials "$2")" "$1/api/sessions" |
+        $PY -c 'import json, sys; print(json.load(sys.stdin)["token"])' || fail "POST $1/api/sessions for $2 failed"
 }
 
 # cpu_now: "nginx_ticks jvm_ticks db_ticks" at this moment (every JVM; PostgreSQL's server and backends).

@@ -3,7 +3,8 @@
 # stack on free loopback ports in a temp dir — the real jar, Nginx with the project's rendered config plus
 # two benchmark-only locations from bench/nginx/ — seeds 10 000 notes, warms up until throughput is steady,
 # then runs each row for a fixed time at 64 connections with wrk (HTTP/1.1) or h2load (HTTP/2) and records
-# req/s, p50/p99, errors and the CPU that Nginx's workers and the JVM each spent per request.
+# req/s, p50/p99, errors and the CPU that Nginx's workers and the JVM each spent per request. Writes carry a
+# session (a user registered and logged in once per database); the log-in row runs 32 log-ins at once.
 #
 # Usage: scripts/bench.sh   (the jar must be built: `make bench` does that first)
 #   BENCH_SECONDS=15       measured seconds per row
@@ -22,6 +23,8 @@ source bench/lib.sh
 # --- Settings ----------------------------------------------------------------------------------------
 SMOKE=${BENCH_SMOKE:-0}
 THREADS=2                                # wrk/h2load threads: one per core of this 2-core machine
+LOGIN_CONNECTIONS=32                     # the log-in row: 32 log-ins at once, whatever CONNECTIONS is
+TOKEN='' SHED=''                         # per row (see lib.sh): no row but those that say so sends a session
 # The documented default heap and GC (Makefile, docker/app.Dockerfile; make bench passes the Makefile's on).
 JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryError}
 if [[ $SMOKE == 1 ]]; then
@@ -61,14 +64,15 @@ trap 'exit 130' INT TERM                 # Ctrl-C: still run cleanup (EXIT), so 
 
 { read -r APP_PORT; read -r HTTPS_PORT; read -r HTTP_PORT; } < <($PY bench/stats.py ports 3)
 scripts/make-cert.sh "$WORK/certs" >/dev/null
-# All load comes from one address (127.0.0.1): the shipped 100 r/s per client would answer nearly every
-# request with 429, so this run renders a limit no row can reach. The limit_req code still runs.
+# All load comes from one address (127.0.0.1): the shipped 100 r/s per client (and 10 log-ins a minute) would
+# answer nearly every request with 429, so this run renders limits no row can reach. The limit_req code still runs.
 # render_edge UPSTREAMS [EXTRA_DIR]: the project's config for this run's ports, plus benchmark-only locations
 # (default: both of bench/nginx/; the no-keepalive one names a single app, so several replicas leave it out).
 render_edge() {
     HTTPS_PORT=$HTTPS_PORT HTTP_PORT=$HTTP_PORT APP_UPSTREAM=$1 LISTEN_IPV6=off \
         TLS_CERT=$WORK/certs/localhost.crt TLS_KEY=$WORK/certs/localhost.key \
-        API_RATE_LIMIT=1000000r/s API_RATE_BURST=100000 EXTRA_INCLUDE_DIR=${2:-bench/nginx} \
+        API_RATE_LIMIT=1000000r/s API_RATE_BURST=100000 AUTH_RATE_LIMIT=1000000r/s AUTH_RATE_BURST=100000 \
+        EXTRA_INCLUDE_DIR=${2:-bench/nginx} \
         scripts/render-nginx.sh "$WORK/nginx" >/dev/null
 }
 mkdir -p "$WORK/edge-only" && cp bench/nginx/edge-ceiling.conf "$WORK/edge-only/"
@@ -92,6 +96,10 @@ PEAK_HWM_KB=0 && rm -f "$WORK/rss.max"   # the migration run does not count: no 
 start_app "$WORK/normal" NORMAL
 start_nginx
 : >"$ROWS_FILE"
+WRITER=$(log_in "$DIRECT" bench-writer)  # the session of the write rows (a new one per database below)
+register "$DIRECT" bench-login           # the log-in row's user: its thousands of sessions stay apart from the writer's
+echo "/api/sessions" >"$Q/login.txt" && credentials bench-login >"$Q/login.jsonl"
+echo "/api/me" >"$Q/me.txt"
 
 # jit_warm_up TOOL BASE URIS BODIES: the long warm-up of a fresh JVM; its result goes into meta.txt.
 jit_warm_up() {
@@ -138,12 +146,22 @@ echo "upstream_connections_per_200_keepalive=$(upstream_connections /api/health)
 echo "upstream_connections_per_200_no_keepalive=$(upstream_connections /nokeepalive/api/health)" >>"$WORK/meta.txt"
 measure no_keepalive   wrk    "$EDGE"   "$Q/nokeepalive.txt"
 echo "/api/notes" >"$Q/create.txt"
-measure writes_normal  wrk    "$EDGE"   "$Q/create.txt" "$Q/bodies.jsonl"
+TOKEN=$WRITER measure writes_normal  wrk "$EDGE" "$Q/create.txt" "$Q/bodies.jsonl"
+TOKEN=$WRITER measure session_check  wrk "$EDGE" "$Q/me.txt"
+# 32 log-ins at once, each an Argon2id hash (m=19 MiB, t=2, p=1): log-ins per second, and the JVM's peak RSS while
+# they run (VmHWM reset just before). 503 too-many-logins is the app refusing hashes it has no room for: counted apart.
+reset_peak_rss && rss_reset=yes || rss_reset="no (clear_refs refused: the peak since the JVM started)"
+echo "login_rss_before_kb=$($PY bench/stats.py mem "${APP_PIDS[0]}" | cut -d' ' -f2)" >>"$WORK/meta.txt"
+CONNECTIONS=$LOGIN_CONNECTIONS SHED=503 measure login wrk "$EDGE" "$Q/login.txt" "$Q/login.jsonl"
+echo "login_peak_rss_kb=$($PY bench/stats.py mem "${APP_PIDS[0]}" | cut -d' ' -f1)" >>"$WORK/meta.txt"
+echo "login_peak_rss_reset=$rss_reset" >>"$WORK/meta.txt"
+echo "login_connections=$LOGIN_CONNECTIONS" >>"$WORK/meta.txt"
 
 stop_app                                 # FULL: a fresh JVM on the copy of the freshly seeded database
 start_app "$WORK/full" FULL
-jit_warm_up wrk "$EDGE" "$Q/create.txt" "$Q/bodies.jsonl" writes
-measure writes_full    wrk    "$EDGE"   "$Q/create.txt" "$Q/bodies.jsonl"
+WRITER=$(log_in "$DIRECT" bench-writer)  # the copy was made before any user existed
+TOKEN=$WRITER jit_warm_up wrk "$EDGE" "$Q/create.txt" "$Q/bodies.jsonl" writes
+TOKEN=$WRITER measure writes_full wrk "$EDGE" "$Q/create.txt" "$Q/bodies.jsonl"
 stop_app                                 # records the second JVM's peak RSS
 stop_nginx
 
@@ -160,6 +178,7 @@ start_replicas "$PG_URL" "$APP_PORT" "$PG_APP_2" "$PG_APP_3"  # the first start 
 $PY bench/seed.py csv "$WORK/seed.db" | psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d roundtrip \
     -c "\\copy notes (title, body, tags, created_at, updated_at, version) FROM pstdin WITH (FORMAT csv)" \
     -c "ANALYZE" >/dev/null
+WRITER=$(log_in "$DIRECT" bench-writer)
 render_edge "127.0.0.1:$APP_PORT 127.0.0.1:$PG_APP_2 127.0.0.1:$PG_APP_3" "$WORK/edge-only"
 start_nginx
 # Each JVM on its own, with the whole load: through Nginx each would get a third of it, and three JITs warming
@@ -168,13 +187,13 @@ for port in "$APP_PORT" "$PG_APP_2" "$PG_APP_3"; do
     jit_warm_up wrk "http://127.0.0.1:$port" "$Q/ids.txt" "" "postgres_$port"
 done
 measure pg_get_3       wrk    "$EDGE"   "$Q/ids.txt"
-measure pg_post_3      wrk    "$EDGE"   "$Q/create.txt" "$Q/bodies.jsonl"
+TOKEN=$WRITER measure pg_post_3 wrk "$EDGE" "$Q/create.txt" "$Q/bodies.jsonl"
 render_edge "127.0.0.1:$APP_PORT"
 reload_nginx
 measure pg_get_direct  wrk    "$DIRECT" "$Q/ids.txt"
 measure pg_get_1       wrk    "$EDGE"   "$Q/ids.txt"
-measure pg_post_direct wrk    "$DIRECT" "$Q/create.txt" "$Q/bodies.jsonl"
-measure pg_post_1      wrk    "$EDGE"   "$Q/create.txt" "$Q/bodies.jsonl"
+TOKEN=$WRITER measure pg_post_direct wrk "$DIRECT" "$Q/create.txt" "$Q/bodies.jsonl"
+TOKEN=$WRITER measure pg_post_1      wrk "$EDGE"   "$Q/create.txt" "$Q/bodies.jsonl"
 stop_nginx
 stop_app
 scripts/postgres.sh stop "$WORK/pg" && DB_PID=''

@@ -218,6 +218,17 @@ wait_ready() {
     done
     fail "$base/api/ready did not answer 200 within 60 s"
 }
+# log_in: registers a user of this run's own and logs in once, through Nginx (2 of the 10 a minute the edge
+# allows an address); sets TOKEN, which every write below sends as "Authorization: Bearer".
+log_in() {
+    local user=ct-$$-$RANDOM credentials status
+    credentials="{\"username\":\"$user\",\"password\":\"compose-test $project\"}"
+    status=$(https -o "$work/user.json" -w '%{http_code}' -H 'Content-Type: application/json' -d "$credentials" "$base/api/users")
+    [ "$status" = 201 ] || fail "POST /api/users: expected 201, got $status: $(cat "$work/user.json")"
+    status=$(https -o "$work/session.json" -w '%{http_code}' -H 'Content-Type: application/json' -d "$credentials" "$base/api/sessions")
+    [ "$status" = 201 ] || fail "POST /api/sessions: expected 201, got $status: $(cat "$work/session.json")"
+    TOKEN=$(/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])' <"$work/session.json")
+}
 served_fingerprint() {
     openssl s_client -connect "127.0.0.1:$https_port" -servername localhost </dev/null 2>/dev/null |
         openssl x509 -noout -fingerprint -sha256
@@ -252,9 +263,12 @@ redirect=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code} %{redirect_url}'
 pass "HTTP :$http_port → 301 to HTTPS :$https_port"
 
 title="compose-test $project"
+note="{\"title\":\"$title\",\"body\":\"made by compose-test\",\"tags\":[\"compose\"]}"
+status=$(https -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$note" "$base/api/notes")
+[ "$status" = 401 ] || fail "POST /api/notes without a session: expected 401, got $status"
+log_in
 status=$(https -o "$work/created.json" -D "$work/created.headers" -w '%{http_code}' \
-    -H 'Content-Type: application/json' -d "{\"title\":\"$title\",\"body\":\"made by compose-test\",\"tags\":[\"compose\"]}" \
-    "$base/api/notes")
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "$note" "$base/api/notes")
 [ "$status" = 201 ] || fail "POST /api/notes: expected 201, got $status: $(cat "$work/created.json")"
 location=$(awk 'tolower($1) == "location:" { print $2 }' "$work/created.headers" | tr -d '\r')
 [ -n "$location" ] || fail "POST /api/notes: 201 without a Location header"
@@ -265,7 +279,7 @@ read_note() {
     [[ $body == *"\"$title\""* ]] || fail "GET $location did not return the note: $body"
 }
 read_note
-pass "POST /api/notes → 201, Location $location reads the note back"
+pass "POST /api/notes → 401 without a session; with one (POST /api/users, /api/sessions) → 201, Location $location reads the note back"
 
 uid=$(compose 30 exec -T app id -u | tr -d '\r')
 [[ $uid =~ ^[0-9]+$ && $uid != 0 ]] || fail "the app container runs as uid '$uid'"
@@ -304,6 +318,9 @@ wait_ready
 pass "same certificate after down/up (${fingerprint#*=})"
 read_note
 pass "the note is still there after down/up"
+status=$(https -o "$work/me.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$base/api/me")
+[ "$status" = 200 ] || fail "GET /api/me after down/up: expected 200, got $status: $(cat "$work/me.json")"
+pass "the session still works after down/up (it is stored in the database volume)"
 
 # --- The scaled-out stack: compose.yaml + compose.postgres.yaml -----------------------------------------
 # Its three app replicas would all claim one port on the host's network, so here one app container runs, on
@@ -323,14 +340,15 @@ wait_ready
 engine=$(https "$base/api/journey" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["database"]["engine"])')
 [ "$engine" = PostgreSQL ] || fail "/api/journey names the database engine '$engine', not PostgreSQL"
 title="compose-test on postgres $project"
-status=$(https -o "$work/created.json" -D "$work/created.headers" -w '%{http_code}' \
+log_in                                   # a new database: a new user
+status=$(https -o "$work/created.json" -D "$work/created.headers" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -d "{\"title\":\"$title\"}" "$base/api/notes")
 [ "$status" = 201 ] || fail "POST /api/notes on PostgreSQL: expected 201, got $status: $(cat "$work/created.json")"
 location=$base$(awk 'tolower($1) == "location:" { print $2 }' "$work/created.headers" | tr -d '\r')
 read_note
 pgdb_uid=$(compose 30 exec -T postgres id -un | tr -d '\r')
 [ "$pgdb_uid" = postgres ] || fail "the postgres container runs as '$pgdb_uid'"
-pass "compose.postgres.yaml: the app on PostgreSQL (journey says so), a note created and read back, the server runs as postgres"
+pass "compose.postgres.yaml: the app on PostgreSQL (journey says so), a user registered, a note created and read back, the server runs as postgres"
 
 # --- Summary -----------------------------------------------------------------------------------------
 # The project's two images and the base they are built on, as `docker image ls` reports them.

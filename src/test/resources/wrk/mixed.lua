@@ -1,11 +1,14 @@
 -- wrk script for SoakIT: the API's traffic mix against /api/notes, with every status counted.
 --   60 % GET /api/notes/{id} (an id between NOTE_FIRST and NOTE_LAST, the notes the test seeded)
 --   20 % GET /api/notes?limit=20   10 % GET /api/notes?q=word   10 % POST /api/notes (a new note)
+-- Creates need a session: TOKEN (set by SoakIT) goes out as "Authorization: Bearer TOKEN"; reads send none.
 -- done() prints machine-readable lines that SoakIT parses: "status CODE COUNT" and one "summary ..." line.
 
 local first = tonumber(os.getenv("NOTE_FIRST") or "1")
 local last = tonumber(os.getenv("NOTE_LAST") or "200")
 local words = { "nginx", "sqlite", "javalin", "request", "soak" }
+local post_headers = { ["Content-Type"] = "application/json",
+                       ["Authorization"] = "Bearer " .. assert(os.getenv("TOKEN"), "TOKEN is not set") }
 local threads = {}
 local created = 0
 
@@ -33,7 +36,7 @@ function request()
     created = created + 1
     local body = string.format('{"title":"soak %d-%d","body":"written by wrk: nginx sqlite request","tags":["soak"]}',
         thread_number, created)
-    return wrk.format("POST", "/api/notes", { ["Content-Type"] = "application/json" }, body)
+    return wrk.format("POST", "/api/notes", post_headers, body)
 end
 
 function response(status, headers, body)

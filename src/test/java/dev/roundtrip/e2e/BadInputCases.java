@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * The table BadInputIT runs: one bad request per line, with the answer it must get. Each runs through
  * Nginx and directly against the app, unless the line says why only one of them makes sense.
- * In paths and headers, {id} is a note that exists and {missing} an id that does not.
+ * In paths and headers, {id} is a note that exists and {missing} an id that does not; {token} is the session of
+ * the user who owns {id}, and {token-cut} its first half. Every write carries that session unless the line is
+ * about credentials: a body must reach the validation it is about, not stop at 401.
  */
 final class BadInputCases {
 
@@ -16,6 +18,9 @@ final class BadInputCases {
     static final String STALE = "/problems/precondition-failed";
     static final String KEY_REUSED = "/problems/idempotency-key-reused";
     static final String BLANK = "about:blank";
+    static final String UNAUTHENTICATED = "/problems/unauthenticated";
+    static final String IN_URL = "/problems/credentials-in-url";
+    static final String BEARER = "Bearer {token}";
     /** The Idempotency-Key of a note BadInputIT creates before the cases run. */
     static final String SEED_KEY = "bad-input-seed";
 
@@ -30,16 +35,26 @@ final class BadInputCases {
 
         /** Sets a header, replacing one of the same name (e.g. post()'s Content-Type: application/json). */
         Case header(String name, String value) {
-            List<String> more = new ArrayList<>();
-            for (int i = 0; i < headers.size(); i += 2) {
-                if (!headers.get(i).equalsIgnoreCase(name)) {
-                    more.add(headers.get(i));
-                    more.add(headers.get(i + 1));
-                }
-            }
+            List<String> more = new ArrayList<>(without(name).headers());
             more.add(name);
             more.add(value);
             return new Case(this.name, method, path, List.copyOf(more), body, status, type, targets, why, transport);
+        }
+
+        /** Without a header of that name (e.g. the session every write carries). */
+        Case without(String name) {
+            List<String> fewer = new ArrayList<>();
+            for (int i = 0; i < headers.size(); i += 2) {
+                if (!headers.get(i).equalsIgnoreCase(name)) {
+                    fewer.add(headers.get(i));
+                    fewer.add(headers.get(i + 1));
+                }
+            }
+            return new Case(this.name, method, path, List.copyOf(fewer), body, status, type, targets, why, transport);
+        }
+
+        Case path(String other) {
+            return new Case(name, method, other, headers, body, status, type, targets, why, transport);
         }
 
         Case via(Transport how) {
@@ -61,6 +76,12 @@ final class BadInputCases {
     }
 
     static List<Case> all() {
+        List<Case> all = new ArrayList<>(notes());
+        all.addAll(credentials());
+        return all;
+    }
+
+    private static List<Case> notes() {
         String tagsOf11 = "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\"]";
         String valid = "{\"title\":\"valid\",\"body\":\"but refused for another reason\"}";
         return List.of(
@@ -160,6 +181,46 @@ final class BadInputCases {
                         .edgeOnly("HTTP/2 header compression lets it past Nginx's 8 KiB: the app answers q is too long"));
     }
 
+    /** Sessions that are not one, credentials where they never belong, and account bodies over every bound. */
+    private static List<Case> credentials() {
+        String valid = "{\"title\":\"valid\",\"body\":\"refused for its credentials\"}";
+        String forged = "Bearer " + "A".repeat(43); // the shape of a token, 256 bits no session has
+        return List.of(
+                post("a write without a session", valid, 401, UNAUTHENTICATED).without("Authorization"),
+                post("a forged token", valid, 401, UNAUTHENTICATED).header("Authorization", forged),
+                post("a truncated token", valid, 401, UNAUTHENTICATED).header("Authorization", "Bearer {token-cut}"),
+                post("a token of 4 000 characters", valid, 401, UNAUTHENTICATED).header("Authorization", "Bearer " + "A".repeat(4000)),
+                post("the Bearer scheme without a token", valid, 401, UNAUTHENTICATED).header("Authorization", "Bearer"),
+                post("two tokens in one header", valid, 401, UNAUTHENTICATED).header("Authorization", "Bearer {token} {token}"),
+                post("Basic credentials", valid, 401, UNAUTHENTICATED).header("Authorization", "Basic ZTJlOnBhc3N3b3Jk"),
+                put("a forged bearer beside the real session cookie (the header wins)", valid, 401, UNAUTHENTICATED)
+                        .header("Authorization", forged).header("Cookie", "__Host-roundtrip-session={token}"),
+                get("access_token in the query", "/api/notes?access_token={token}", 400, IN_URL),
+                get("session in the query of /api/me", "/api/me?session={token}", 400, IN_URL),
+                post("token in the query of a write", valid, 400, IN_URL).path("/api/notes?token={token}"),
+                account("a username of 2 000 characters", "/api/users", "{\"username\":\"" + "u".repeat(2_000)
+                        + "\",\"password\":\"long enough\"}"),
+                account("a password of 2 000 characters", "/api/sessions", "{\"username\":\"someone\",\"password\":\""
+                        + "p".repeat(2_000) + "\"}"),
+                account("a log-in body of 200 000 bytes (over the 8 KiB an account body may have)", "/api/sessions",
+                        "{\"username\":\"someone\",\"password\":\"" + "p".repeat(200_000) + "\"}", 413, BLANK),
+                account("a NUL in the username", "/api/users", "{\"username\":\"a\\u0000b\",\"password\":\"long enough\"}")
+                        .appOnly("the body check is the app's; the edge allows 10 log-ins a minute"),
+                account("a password of 257 emoji: 1 028 UTF-8 bytes", "/api/users", "{\"username\":\"emoji\",\"password\":\""
+                        + "\uD83D\uDE00".repeat(257) + "\"}").appOnly("the body check is the app's"),
+                account("a number as the username", "/api/sessions", "{\"username\":42,\"password\":\"long enough\"}")
+                        .appOnly("the body check is the app's"));
+    }
+
+    /** A body for POST /api/users or /api/sessions that must be refused before any password is hashed. */
+    private static Case account(String name, String path, String json) {
+        return account(name, path, json, 400, INVALID);
+    }
+
+    private static Case account(String name, String path, String json, int status, String type) {
+        return postBytes(name, bytes(json), status, type).path(path).without("Authorization");
+    }
+
     private static Case post(String name, String json, int status, String type) {
         return postBytes(name, bytes(json), status, type);
     }
@@ -177,8 +238,9 @@ final class BadInputCases {
     }
 
     private static Case call(String name, String method, String path, byte[] body, int status, String type) {
-        return new Case(name, method, path, List.of(), body, status, type, List.of(Target.EDGE, Target.APP), "",
-                Transport.CLIENT);
+        boolean write = List.of("POST", "PUT", "DELETE", "PATCH").contains(method);
+        return new Case(name, method, path, write ? List.of("Authorization", BEARER) : List.of(), body, status, type,
+                List.of(Target.EDGE, Target.APP), "", Transport.CLIENT);
     }
 
     /** Text as UTF-8 and ints as raw bytes, in order: for bodies that are not valid UTF-8. */

@@ -26,7 +26,7 @@ class BenchSmokeIT {
 
     private static final List<String> ROWS = List.of("edge_h1", "edge_h2", "app_ceiling", "direct", "proxied_h1",
             "proxied_h2", "hop_ceiling", "list", "search", "writes_normal", "writes_full", "no_keepalive",
-            "pg_get_direct", "pg_get_1", "pg_get_3", "pg_post_direct", "pg_post_1", "pg_post_3");
+            "pg_get_direct", "pg_get_1", "pg_get_3", "pg_post_direct", "pg_post_1", "pg_post_3", "session_check", "login");
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     @Test
@@ -61,6 +61,7 @@ class BenchSmokeIT {
         }
         assertEquals(ROWS, names, "every row, in order");
         assertTrue(results.get("meta").get("app_peak_rss_kb").asLong() > 0, "the app's peak RSS is recorded");
+        assertTrue(results.get("meta").get("login_peak_rss_kb").asLong() > 0, "the peak RSS under 32 log-ins is recorded");
         for (JsonNode row : results.get("rows")) { // PostgreSQL works in its own processes; SQLite inside the JVM
             assertEquals(row.get("name").asText().startsWith("pg_"), row.get("db_cpu_us").asDouble() > 0, row.toString());
         }

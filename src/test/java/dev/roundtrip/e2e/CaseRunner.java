@@ -139,8 +139,8 @@ final class CaseRunner {
     }
 
     /**
-     * Every row of every table, hashed, except the honest client's (tag "honest") and sqlite_sequence
-     * (which its creates advance): a hostile request that wrote anything changes this.
+     * Every row of every table, hashed, except the honest client's (tag "honest"), sqlite_sequence (which its
+     * creates advance) and sessions (which each use touches): a hostile request that wrote anything changes this.
      */
     static String fingerprint(Path database) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -149,6 +149,7 @@ final class CaseRunner {
                 {"notes", "SELECT * FROM notes WHERE NOT EXISTS (SELECT 1 FROM json_each(notes.tags) WHERE value = 'honest') ORDER BY id"},
                 {"note_tags", "SELECT * FROM note_tags WHERE tag <> 'honest' ORDER BY tag, note_id"},
                 {"idempotency_keys", "SELECT * FROM idempotency_keys WHERE idempotency_key NOT LIKE 'honest-%' ORDER BY idempotency_key"},
+                {"users", "SELECT * FROM users ORDER BY id"}, // not sessions: every use of one moves its lastUsedAt
                 {"flyway_schema_history", "SELECT * FROM flyway_schema_history ORDER BY installed_rank"}};
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + database); Statement s = db.createStatement()) {
             for (String[] table : tables) {

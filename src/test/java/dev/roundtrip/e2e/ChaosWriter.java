@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The client of the crash test: a few threads that create notes (each with its own Idempotency-Key)
  * and update the notes they created (PUT with If-Match), through Nginx. It remembers every state a
  * request could have produced and every state the server acknowledged with a 2xx, so the database can
- * be checked against both afterwards. A create whose answer was lost is retried with the same key.
+ * be checked against both afterwards. A create whose answer was lost is retried with the same key. All
+ * threads write as the stack's one user: its session is in the database, so it outlives every kill.
  */
 final class ChaosWriter {
 
@@ -121,7 +122,7 @@ final class ChaosWriter {
         note.sent.add(state);
         String json = JSON.writeValueAsString(Map.of("title", state.title(), "body", state.body(), "tags", List.of("chaos")));
         HttpRequest request = HttpRequest.newBuilder(stack.https("/api/notes")).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").header("Idempotency-Key", note.key)
+                .header("Authorization", stack.bearer()).header("Content-Type", "application/json").header("Idempotency-Key", note.key)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build();
         for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
             HttpResponse<String> res = sendOrNull(request);
@@ -153,7 +154,7 @@ final class ChaosWriter {
         note.sent.add(state);
         String json = JSON.writeValueAsString(Map.of("title", state.title(), "body", state.body(), "tags", List.of("chaos", "v" + next)));
         HttpResponse<String> res = sendOrNull(HttpRequest.newBuilder(stack.https("/api/notes/" + note.id))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10)).header("Authorization", stack.bearer()).header("Content-Type", "application/json")
                 .header("If-Match", "\"" + note.id + "." + note.knownVersion + "\"")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
         note.knownVersion = 0;

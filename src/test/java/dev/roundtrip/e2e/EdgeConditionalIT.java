@@ -31,6 +31,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * HTTP/1.1 and HTTP/2, and Debian's Chromium with its own headers. A note big enough to compress must still
  * arrive with the app's strong ETag (Nginx's gzip would weaken it, and If-Match compares strongly), so
  * GET → PUT/DELETE with that ETag works, a stale one is 412, If-None-Match still gives 304, lists still go gzipped.
+ * Writes carry the stack's session as a bearer token (the browser's page script too: this test is about ETags).
  */
 class EdgeConditionalIT {
 
@@ -139,7 +140,8 @@ class EdgeConditionalIT {
                 "(async () => {",
                 "  const out = document.getElementById('out'), path = '" + path + "';",
                 "  const read = await fetch(path), etag = read.headers.get('ETag'), note = await read.json();",
-                "  const put = (tag) => fetch(path, {method: 'PUT', headers: {'Content-Type': 'application/json', 'If-Match': tag},",
+                "  const put = (tag) => fetch(path, {method: 'PUT', headers: {'Content-Type': 'application/json', 'If-Match': tag,",
+                "    'Authorization': '" + stack.bearer() + "'},",
                 "    body: JSON.stringify({title: 'edited in the browser', body: note.body, tags: note.tags})});",
                 "  const first = await put(etag), second = await put(etag);",
                 "  const list = await fetch('/api/notes?limit=5');",
@@ -178,6 +180,9 @@ class EdgeConditionalIT {
     private static HttpResponse<byte[]> send(HttpClient client, String method, String path, Map<String, String> headers,
                                              String json) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(stack.https(path)).header("Accept-Encoding", "gzip, deflate, br");
+        if (!method.equals("GET")) {
+            request.header("Authorization", stack.bearer());
+        }
         if (headers != null) {
             headers.forEach(request::header);
         }

@@ -102,7 +102,7 @@ class EdgeIT {
     void noteCreatedThroughNginxCanBeReadBack() throws Exception {
         String body = "{\"title\":\"through the edge\",\"body\":\"요청을 받고 응답하기\",\"tags\":[\"e2e\"]}";
         HttpResponse<String> created = send(h2, HttpRequest.newBuilder(stack.https("/api/notes"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+                .header("Authorization", stack.bearer()).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
         assertEquals(201, created.statusCode(), created.body());
         String location = header(created, "Location");
         HttpResponse<String> read = send(h1, get(location));
@@ -192,6 +192,19 @@ class EdgeIT {
         assertTrue(journey.get("database").get("queryMicros").asLong() >= 0);
         assertEquals(send(h1, get("/api/journey")).version(), Version.HTTP_1_1);
         assertEquals("HTTP/1.1", JSON.readTree(send(h1, get("/api/journey")).body()).get("edge").get("httpVersion").asText());
+    }
+
+    @Test
+    void journeyNamesWhoSentTheRequestThroughNginxButNeverTheToken() throws Exception {
+        JsonNode anonymous = JSON.readTree(send(h2, get("/api/journey")).body()).get("identity");
+        assertEquals("none", anonymous.get("credential").asText(), anonymous.toString());
+        HttpResponse<String> res = send(h2, HttpRequest.newBuilder(stack.https("/api/journey"))
+                .header("Authorization", stack.bearer()).build());
+        JsonNode identity = JSON.readTree(res.body()).get("identity");
+        assertEquals("bearer", identity.get("credential").asText(), identity.toString());
+        assertTrue(identity.get("result").asText().contains(stack.user().username()), identity.toString());
+        assertTrue(identity.get("lookupMicros").asLong() >= 0, identity.toString());
+        assertFalse(res.body().contains(stack.user().token()), "the journey shows who, never the token: " + res.body());
     }
 
     @Test

@@ -49,6 +49,7 @@ public final class EdgeStack implements AutoCloseable {
     private final Process[] apps;
     private final int[] appStarts;
     private Process nginx;
+    private TestUser user;
     /** Extra environment for the apps (e.g. SQLITE_SYNCHRONOUS, DATABASE_URL), at every (re)start. */
     private final Map<String, String> appEnv;
 
@@ -186,6 +187,22 @@ public final class EdgeStack implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("nginx.out").toFile()))
                 .start();
         await(() -> canConnect(httpsPort) && canConnect(httpPort), "Nginx to listen");
+    }
+
+    /**
+     * This stack's user: registered and logged in on first use (straight to the first app), then the same
+     * session for the stack's life, so a test logs in once however many writes it sends.
+     */
+    synchronized TestUser user() {
+        if (user == null) {
+            user = TestUser.register(URI.create("http://127.0.0.1:" + appPort));
+        }
+        return user;
+    }
+
+    /** "Bearer &lt;token&gt;" of {@link #user()}: the Authorization header every write needs (reads need none). */
+    public String bearer() {
+        return user().bearer();
     }
 
     public URI https(String path) {

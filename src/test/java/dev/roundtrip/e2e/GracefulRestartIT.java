@@ -39,6 +39,7 @@ class GracefulRestartIT {
             HttpClient client = stack.client(HttpClient.Version.HTTP_2);
             assertEquals(200, client.send(HttpRequest.newBuilder(stack.https("/api/health")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()); // one HTTP/2 connection, ready for 10 streams
+            String bearer = stack.bearer(); // logs in now: a log-in writes a session, and the lock below stops writes
             int idle = busyThreads(stack); // Jetty's own selector and acceptor threads count as busy too
             List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
             try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + stack.databaseFile());
@@ -48,7 +49,7 @@ class GracefulRestartIT {
                 s.execute("BEGIN IMMEDIATE");
                 for (int i = 0; i < IN_FLIGHT; i++) {
                     inFlight.add(client.sendAsync(HttpRequest.newBuilder(stack.https("/api/notes"))
-                            .header("Content-Type", "application/json")
+                            .header("Authorization", bearer).header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"in flight " + i + "\"}")).build(),
                             HttpResponse.BodyHandlers.ofString()));
                 }

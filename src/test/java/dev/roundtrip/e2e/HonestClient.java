@@ -147,6 +147,9 @@ final class HonestClient {
         if (json != null) {
             request.header("Content-Type", "application/json");
         }
+        if (!method.equals("GET")) {
+            request.header("Authorization", stack.bearer()); // the stack's user: its notes are this client's to change
+        }
         if (method.equals("POST")) {
             request.header("Idempotency-Key", TAG + "-" + path.hashCode() + "-" + rounds.get() + "-" + json.hashCode());
         }

@@ -58,6 +58,10 @@ final class HostileCases {
             return new Case(group, name, where, method, path, headers, body, statuses, field, mustNotContain);
         }
 
+        boolean write() {
+            return !method.equals("GET");
+        }
+
         byte[] wire() {
             return RawHttp.request(method, path, headers, body);
         }
@@ -73,8 +77,12 @@ final class HostileCases {
     private HostileCases() {
     }
 
-    /** {@code id}: a note that exists and must stay as it is. */
-    static List<Case> all(long id) {
+    /**
+     * {@code id}: a note that exists and must stay as it is; {@code bearer}: "Bearer token" of its owner. Every write
+     * carries that session, so a hostile body meets the parser it is aimed at and not the 401 before it; the
+     * credentials group sends its own.
+     */
+    static List<Case> all(long id, String bearer) {
         List<Case> all = new ArrayList<>();
         all.addAll(headers(id));
         all.addAll(queries());
@@ -84,7 +92,9 @@ final class HostileCases {
         all.addAll(control(id));
         all.addAll(search());
         all.addAll(forgedEdge());
-        return all;
+        List<Case> cases = new ArrayList<>(all.stream().map(c -> c.write() ? c.header("Authorization: " + bearer) : c).toList());
+        cases.addAll(credentials(id, bearer));
+        return cases;
     }
 
     static List<Case> headers(long id) {
@@ -223,6 +233,38 @@ final class HostileCases {
         cases.add(c(g, "a forged client address through Nginx", "GET", "/api/journey", 200)
                 .header("X-Real-IP: 6.6.6.6").header("X-Forwarded-For: 6.6.6.6").header("Forwarded: for=6.6.6.6").without("6.6.6.6"));
         return cases;
+    }
+
+    static List<Case> credentials(long id, String bearer) {
+        String g = "forged and misplaced credentials";
+        String token = bearer.substring("Bearer ".length());
+        String forged = "A".repeat(43); // the shape of a token: 256 bits that no session has
+        return List.of(
+                post(g, "a write without a session", b(VALID), 401),
+                post(g, "a forged token", b(VALID), 401).header("Authorization: Bearer " + forged),
+                post(g, "a truncated token", b(VALID), 401).header("Authorization: Bearer " + token.substring(0, 21)),
+                post(g, "a token of 7 000 characters", b(VALID), 401).header("Authorization: Bearer " + "A".repeat(7000)),
+                post(g, "200 Authorization headers of forged tokens", b(VALID), 400, 401).headers(200, "Authorization: Bearer " + forged),
+                post(g, "the real token twice in one header", b(VALID), 400, 401).header("Authorization: Bearer " + token + " " + token),
+                post(g, "Basic credentials", b(VALID), 401).header("Authorization: Basic ZTJlOnBhc3N3b3Jk"),
+                post(g, "a NUL inside the token", b(VALID), 400, 401).header("Authorization: Bearer " + token.substring(0, 20), 0x00, "x"),
+                post(g, "invalid UTF-8 as the token", b(VALID), 400, 401).header("Authorization: Bearer ", 0xC3, 0x28),
+                c(g, "a forged bearer beside the real session cookie (the header wins)", "PUT", "/api/notes/" + id, 401).json(b(VALID))
+                        .header("Authorization: Bearer " + forged).header("Cookie: __Host-roundtrip-session=" + token),
+                post(g, "a session cookie of 7 000 characters", b(VALID), 400, 401).header("Cookie: __Host-roundtrip-session=" + "c".repeat(7000)),
+                c(g, "access_token in the query", "GET", "/api/notes?access_token=" + token, 400).without(token),
+                c(g, "token in the query of a write", "POST", "/api/notes?token=" + token, 400).json(b(VALID))
+                        .header("Authorization: " + bearer).without(token),
+                c(g, "a username of 7 000 characters (under the 8 KiB an account body may have)", "POST", "/api/users", 400)
+                        .json(b("{\"username\":\"" + "u".repeat(7_000) + "\",\"password\":\"long enough\"}")).field("username"),
+                c(g, "a password of 7 000 characters (never hashed)", "POST", "/api/sessions", 400)
+                        .json(b("{\"username\":\"someone\",\"password\":\"" + "p".repeat(7_000) + "\"}")).field("password"),
+                c(g, "a username of 900 KB", "POST", "/api/users", 413)
+                        .json(b("{\"username\":\"" + "u".repeat(900_000) + "\",\"password\":\"long enough\"}")),
+                c(g, "a password of 900 KB (never hashed)", "POST", "/api/sessions", 413)
+                        .json(b("{\"username\":\"someone\",\"password\":\"" + "p".repeat(900_000) + "\"}")),
+                c(g, "200 000 nested arrays as the password", "POST", "/api/sessions", 413)
+                        .json(b("{\"username\":\"someone\",\"password\":" + "[".repeat(200_000))));
     }
 
     /** A case through Nginx with a path of plain text. */

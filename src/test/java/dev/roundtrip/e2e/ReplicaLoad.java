@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * POST attempt that did not get a 2xx. With {@code retryPosts}, such a POST is sent again with the same key until
  * it is acknowledged, as a well-behaved client does; without, the first answer counts, and each note is also
  * replaced once with If-Match (a PUT that Nginx resent after it reached a replica would come back 412).
+ * Every write carries the stack's one session: each replica must find it in the shared database.
  */
 final class ReplicaLoad implements AutoCloseable {
 
@@ -72,7 +73,7 @@ final class ReplicaLoad implements AutoCloseable {
             String outcome;
             try {
                 HttpResponse<String> res = client.send(HttpRequest.newBuilder(stack.https("/api/notes"))
-                        .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                        .header("Authorization", stack.bearer()).header("Content-Type", "application/json").header("Idempotency-Key", key)
                         .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 requests.incrementAndGet();
@@ -104,7 +105,7 @@ final class ReplicaLoad implements AutoCloseable {
         String body = "{\"title\":\"" + key + "\",\"body\":\"replaced\",\"tags\":[\"load\"]}";
         try {
             HttpResponse<String> res = client.send(HttpRequest.newBuilder(stack.https("/api/notes/" + id))
-                    .header("Content-Type", "application/json").header("If-Match", "\"" + id + ".1\"")
+                    .header("Authorization", stack.bearer()).header("Content-Type", "application/json").header("If-Match", "\"" + id + ".1\"")
                     .timeout(Duration.ofSeconds(15)).PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             requests.incrementAndGet();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.roundtrip.Config;
 import dev.roundtrip.db.PostgresServer;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,10 +15,19 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +37,9 @@ import org.junit.jupiter.api.Test;
  * Three app servers behind one Nginx, sharing a real PostgreSQL server (a cluster of this test's own, so it can
  * be stopped): requests spread over all replicas; losing one (kill -9) fails no read and loses or duplicates no
  * acknowledged write; a rolling restart fails no request at all; a database restart gives clear 503s, then
- * recovers by itself. Each test starts from three healthy replicas and leaves them so.
+ * recovers by itself. Sessions live in the database: one ended on a replica is refused by every other at once, and
+ * one name registered on all replicas at the same moment makes one user. Each test starts from three healthy
+ * replicas and leaves them so.
  */
 class ScaleOutIT {
 
@@ -38,6 +50,8 @@ class ScaleOutIT {
     private static Config.Postgres database;
     private static EdgeStack stack;
     private static HttpClient client;
+    private static final HttpClient DIRECT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void startThreeReplicasOnPostgres() throws Exception {
@@ -47,6 +61,7 @@ class ScaleOutIT {
         stack = EdgeStack.start(Map.of("API_RATE_LIMIT", "100000r/s", "API_RATE_BURST", "100000"),
                 Map.of("DATABASE_URL", database.url()), REPLICAS);
         client = stack.client(HttpClient.Version.HTTP_2);
+        stack.user(); // registered and logged in now, while every replica is up: all writes below carry this session
     }
 
     @AfterAll
@@ -139,6 +154,61 @@ class ScaleOutIT {
         assertEquals(200, again.statusCode(), "the note acknowledged before the restart: " + again.body());
     }
 
+    @Test
+    void aSessionEndedOnOneReplicaIsRefusedAtOnceByEveryOther() throws Exception {
+        TestUser session = stack.user().logInAgain(replica(0)); // a second session: the stack's own must live on
+        for (int i = 0; i < REPLICAS; i++) { // every replica has used it (a replica that cached it would answer 200 below)
+            assertEquals(200, direct(i, "GET", "/api/me", session, null).statusCode(), "replica " + i + " knows the session");
+        }
+        assertEquals(204, direct(1, "DELETE", "/api/sessions/current", session, null).statusCode(), "log-out on replica 1");
+        for (int i : new int[] {2, 0, 1}) {
+            HttpResponse<String> me = direct(i, "GET", "/api/me", session, null);
+            assertEquals(401, me.statusCode(), "replica " + i + " right after the log-out: " + me.body());
+            assertTrue(me.headers().firstValue("WWW-Authenticate").orElse("").contains("error=\"invalid_token\""),
+                    "an ended session is an invalid token: " + me.headers().map());
+        }
+        HttpResponse<String> write = direct(2, "POST", "/api/notes", session, "{\"title\":\"after the log-out\"}");
+        assertEquals(401, write.statusCode(), write.body());
+        assertEquals(200, direct(2, "GET", "/api/me", stack.user(), null).statusCode(), "the user's other session lives on");
+    }
+
+    @Test
+    void oneNameRegisteredOnEveryReplicaAtOnceMakesExactlyOneUser() throws Exception {
+        String name = "race-" + Long.toHexString(System.nanoTime());
+        // 4 per replica, in upper and lower case (the same name after normalization); each hashes a password of
+        // 19 MiB, so more would only wait in the hashing queue
+        int attempts = 4 * REPLICAS;
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(attempts);
+        List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < attempts; i++) {
+                int replica = i % REPLICAS;
+                String spelled = i % 2 == 0 ? name : name.toUpperCase(Locale.ROOT);
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return direct(replica, "POST", "/api/users", null, TestUser.credentials(spelled, "a password for the race"));
+                }));
+            }
+            go.countDown();
+            Map<Integer, Integer> statuses = new TreeMap<>();
+            for (Future<HttpResponse<String>> answer : answers) {
+                statuses.merge(answer.get(60, TimeUnit.SECONDS).statusCode(), 1, Integer::sum);
+            }
+            assertEquals(Map.of(201, 1, 409, attempts - 1), statuses, "one created, every other told the name is taken");
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Connection c = DriverManager.getConnection(database.url());
+             var query = c.prepareStatement("SELECT count(*) FROM users WHERE username_key = ?")) {
+            query.setString(1, name);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                assertEquals(1, rs.getLong(1), "rows in users for " + name);
+            }
+        }
+    }
+
     /**
      * A client of its own per load, over HTTP/1.1. Nginx ends an HTTP/2 connection after keepalive_requests
      * (10 000) with GOAWAY, and the JDK's client before 17.0.17 / 21.0.x fails the requests it had in flight
@@ -151,9 +221,27 @@ class ScaleOutIT {
     private static HttpResponse<String> send(String method, String path, String json) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(stack.https(path)).timeout(Duration.ofSeconds(10));
         if (method.equals("POST")) {
-            request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+            request.header("Authorization", stack.bearer()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json));
         }
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI replica(int i) {
+        return URI.create("http://127.0.0.1:" + stack.appPorts.get(i));
+    }
+
+    /** Straight to replica {@code i}, past Nginx: the test, not the balancer, picks which one answers. */
+    private static HttpResponse<String> direct(int i, String method, String path, TestUser as, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(replica(i).resolve(path)).timeout(Duration.ofSeconds(30))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (as != null) {
+            request.header("Authorization", as.bearer());
+        }
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return DIRECT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The app servers that answered {@code requests} GET /api/journey through Nginx (app.instance: random-id:port). */

@@ -50,7 +50,7 @@ final class SlowReaders {
             }
             String note = json.writeValueAsString(Map.of("title", i < NOTES ? "seed " + i : "the note the hostile cases aim at",
                     "body", body.toString().strip(), "tags", List.of("seed")));
-            HttpResponse<String> res = client.send(HttpRequest.newBuilder(stack.https("/api/notes"))
+            HttpResponse<String> res = client.send(HttpRequest.newBuilder(stack.https("/api/notes")).header("Authorization", stack.bearer())
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(note)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (res.statusCode() != 201) {

@@ -42,7 +42,9 @@ class SoakIT {
             // wrk speaks HTTP/1.1 and does not verify the certificate (it never asks OpenSSL to): no CA needed.
             // --timeout: wrk's default of 2 s counts a slow answer as a socket error, and a cold JVM sharing two
             // cores with wrk and Nginx was seen at p99 1.7 s; 10 s still catches a request that hangs.
-            String out = stack.run("wrk", Map.of("NOTE_FIRST", String.valueOf(ids[0]), "NOTE_LAST", String.valueOf(ids[1])),
+            // TOKEN: the session mixed.lua's creates carry (the same user's as the seeded notes').
+            String out = stack.run("wrk", Map.of("NOTE_FIRST", String.valueOf(ids[0]), "NOTE_LAST", String.valueOf(ids[1]),
+                            "TOKEN", stack.user().token()),
                     "-t2", "-c" + CONNECTIONS, "-d" + SECONDS + "s", "--timeout", "10s", "--latency",
                     "-s", EdgeStack.PROJECT.resolve("src/test/resources/wrk/mixed.lua").toString(),
                     "https://localhost:" + stack.httpsPort);
@@ -78,7 +80,7 @@ class SoakIT {
             String body = json.writeValueAsString(Map.of("title", "seed " + i + " " + words[i % words.length],
                     "body", "a note for the soak test about " + words[(i / 5) % words.length], "tags", List.of("seed")));
             HttpResponse<String> res = client.send(HttpRequest.newBuilder(stack.https("/api/notes"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    .header("Authorization", stack.bearer()).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(201, res.statusCode(), res.body());
             long id = json.readTree(res.body()).get("id").asLong();

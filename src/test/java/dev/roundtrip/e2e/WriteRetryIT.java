@@ -29,6 +29,9 @@ class WriteRetryIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ATTEMPTS = 20;
+    /** Credentials as a client sends them; the fakes check none, the point is that both hops pass them on as sent. */
+    private static final String BEARER = "Bearer " + "T".repeat(43);
+    private static final String COOKIE = "__Host-roundtrip-session=" + "C".repeat(43);
 
     @ParameterizedTest
     @ValueSource(strings = {"PUT", "DELETE", "POST"})
@@ -68,7 +71,7 @@ class WriteRetryIT {
              EdgeStack stack = EdgeStack.inFrontOf(List.of(refused, lives.port()))) {
             HttpClient client = stack.unvalidatedClient(HttpClient.Version.HTTP_2);
             Set<String> readHeaders = headerNames(lives, client.send(spoofed(HttpRequest.newBuilder(stack.https("/api/notes/1")))
-                    .GET().build(), HttpResponse.BodyHandlers.ofString()));
+                    .header("Authorization", BEARER).header("Cookie", COOKIE).GET().build(), HttpResponse.BodyHandlers.ofString()));
             for (String method : new String[] {"PUT", "DELETE", "POST", "PUT", "DELETE", "POST"}) {
                 HttpResponse<String> res = client.send(write(stack, method, "/api/notes/1"), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, res.statusCode(), method + " → " + res.body());
@@ -81,6 +84,8 @@ class WriteRetryIT {
                 assertEquals("https", got.headers().get("x-forwarded-proto"));
                 assertEquals("HTTP/2.0", got.headers().get("x-forwarded-http-version"));
                 assertEquals("localhost", got.headers().get("host"));
+                assertEquals(BEARER, got.headers().get("authorization"), "the session reaches the app through the write hop");
+                assertEquals(COOKIE, got.headers().get("cookie"));
                 assertNotEquals("1", got.headers().get("x-edge-client-port"));
                 assertEquals(String.valueOf(stack.httpsPort), got.headers().get("x-edge-port"));
                 assertFalse(got.headers().containsKey("forwarded"), "a client's Forwarded never gets through");
@@ -123,6 +128,7 @@ class WriteRetryIT {
     private static HttpRequest write(EdgeStack stack, String method, String path) {
         return spoofed(HttpRequest.newBuilder(stack.https(method.equals("POST") ? "/api/notes" : path)))
                 .header("Content-Type", "application/json").header("If-Match", "\"1.1\"")
+                .header("Authorization", BEARER).header("Cookie", COOKIE)
                 .method(method, HttpRequest.BodyPublishers.ofString("{\"title\":\"retry\"}")).build();
     }
 

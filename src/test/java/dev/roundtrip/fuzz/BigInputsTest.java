@@ -109,7 +109,8 @@ class BigInputsTest {
             throws Exception {
         String input = method + " " + FuzzedApp.describe(bytes(path)) + " " + FuzzedApp.describe(headers);
         String before = app.fingerprint();
-        RawHttp.Answer answer = app.setupHttp.send(method, bytes(path), headers, body);
+        // writes carry the session, so they are refused for what they are about, not for a missing log-in
+        RawHttp.Answer answer = app.setupHttp.send(method, bytes(path), method.equals("GET") ? headers : app.withSession(headers), body);
         FuzzedApp.check(answer, input);
         FuzzedApp.checkUnchanged(answer, input, before, app.fingerprint());
         boolean fine = answer.status() >= 400 && answer.status() < 500;

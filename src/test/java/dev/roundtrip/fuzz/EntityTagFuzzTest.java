@@ -45,7 +45,7 @@ class EntityTagFuzzTest {
         if (request == 0) {
             headers = concat(headers, RawHttp.headerLine("Content-Type", "application/json"));
         }
-        RawHttp.Answer answer = app.http.send(method, FuzzedApp.bytes(path), headers,
+        RawHttp.Answer answer = app.http.send(method, FuzzedApp.bytes(path), request == 2 ? headers : app.withSession(headers),
                 request == 0 ? FuzzedApp.bytes(NOTE) : null);
         FuzzedApp.check(answer, input);
         FuzzedApp.checkUnchanged(answer, input, before, app.fingerprint());

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The real app on a fresh SQLite file and port 0, started once per fuzz test class, and the property every
  * fuzzed request must keep: no 5xx, a bad request answered by a small problem+json with its request id,
- * and the notes table exactly as it was.
+ * and the notes table exactly as it was. It registers one user and logs in once: {@link #withSession} gives the
+ * writes its session, so a fuzzed body or ETag reaches the parser it is aimed at instead of stopping at 401.
  */
 final class FuzzedApp implements AutoCloseable {
 
@@ -41,13 +42,39 @@ final class FuzzedApp implements AutoCloseable {
     final RawHttp http;
     /** For set-up and plain tests: no call into Jazzer's API. */
     final RawHttp setupHttp;
+    /** The header line "Authorization: Bearer …" of the user this app was started with. */
+    private final byte[] session;
 
-    private FuzzedApp(Path dataDir, App app, Connection store) {
+    private FuzzedApp(Path dataDir, App app, Connection store) throws IOException {
         this.dataDir = dataDir;
         this.app = app;
         this.store = store;
         this.http = new RawHttp(app.port(), true);
         this.setupHttp = new RawHttp(app.port(), false);
+        this.session = logIn(setupHttp);
+    }
+
+    /** Registers the fuzzer's user and logs in once (a log-in hashes a password: never per input). */
+    private static byte[] logIn(RawHttp http) throws IOException {
+        byte[] type = RawHttp.headerLine("Content-Type", "application/json");
+        byte[] credentials = bytes("{\"username\":\"fuzzer\",\"password\":\"a password for fuzzing\"}");
+        for (String path : new String[] {"/api/users", "/api/sessions"}) {
+            RawHttp.Answer answer = http.send("POST", bytes(path), type, credentials);
+            if (answer.status() != 201) {
+                throw new AssertionError("POST " + path + ": " + answer.status() + " " + answer.bodyText(500));
+            }
+            if (path.equals("/api/sessions")) {
+                return RawHttp.headerLine("Authorization", "Bearer " + TestApps.JSON.readTree(answer.body()).get("token").asText());
+            }
+        }
+        throw new AssertionError("unreachable");
+    }
+
+    /** {@code headers} with the session's Authorization line in front: for every write. */
+    byte[] withSession(byte[] headers) {
+        byte[] both = java.util.Arrays.copyOf(session, session.length + headers.length);
+        System.arraycopy(headers, 0, both, session.length, headers.length);
+        return both;
     }
 
     static FuzzedApp start() throws IOException, SQLException {
@@ -66,7 +93,7 @@ final class FuzzedApp implements AutoCloseable {
 
     long createNote(RawHttp client, String json) throws IOException {
         RawHttp.Answer answer = client.send("POST", bytes("/api/notes"),
-                RawHttp.headerLine("Content-Type", "application/json"), bytes(json));
+                withSession(RawHttp.headerLine("Content-Type", "application/json")), bytes(json));
         if (answer.status() != 201) {
             throw new AssertionError("could not create a note: " + answer.status() + " " + answer.bodyText(500));
         }

@@ -39,13 +39,13 @@ class NoteBodyFuzzTest {
 
         String before = app.fingerprint();
         RawHttp.Answer answer = app.http.send(method, FuzzedApp.bytes(path),
-                RawHttp.headerLine("Content-Type", "application/json"), body);
+                app.withSession(RawHttp.headerLine("Content-Type", "application/json")), body);
         FuzzedApp.check(answer, input);
         FuzzedApp.checkUnchanged(answer, input, before, app.fingerprint());
 
         if (answer.status() == 201) { // keep the store small: a fuzzing run creates thousands of valid notes
             String location = answer.header("Location");
-            app.http.send("DELETE", FuzzedApp.bytes(location), new byte[0], null);
+            app.http.send("DELETE", FuzzedApp.bytes(location), app.withSession(new byte[0]), null);
         }
     }
 }
