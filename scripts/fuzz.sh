@@ -24,6 +24,7 @@ all_targets=(
   NoteQueryFuzzTest#anyQueryStringIsAnsweredWithoutServerError
   SearchFuzzTest#anySearchTermsAreAnsweredWithoutServerError
   EdgeHeadersFuzzTest#anyEdgeHeadersAreAnsweredWithoutServerError
+  CredentialsFuzzTest#anyCredentialsOnAWriteAreRefusedWithoutServerErrorAndWriteNothing
 )
 targets=()
 for target in "${all_targets[@]}"; do

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,8 @@ import java.util.Locale;
 public final class JsonBody {
 
     private static final int MAX_CONTENT_TYPE = 100;
+    /** The most of a refused body that is read to let the sender finish: Nginx's client_max_body_size. */
+    private static final long MAX_DISCARD = 1024 * 1024;
     private final ObjectMapper mapper;
 
     public JsonBody(ObjectMapper mapper) {
@@ -43,19 +46,31 @@ public final class JsonBody {
     public ObjectNode readSmallObject(Context ctx, int maxBytes) {
         requireOneContentType(ctx);
         requireJsonContentType(ctx.contentType());
-        if (ctx.req().getContentLengthLong() > maxBytes) {
-            throw tooLarge(maxBytes);
-        }
         byte[] bytes;
         try {
-            bytes = ctx.req().getInputStream().readNBytes(maxBytes + 1); // chunked: no length was declared
+            InputStream in = ctx.req().getInputStream();
+            bytes = in.readNBytes(maxBytes + 1); // chunked: no length was declared
+            if (bytes.length > maxBytes) {
+                discard(in);
+                throw tooLarge(maxBytes);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a body cut short: ProblemResponses answers 400
         }
-        if (bytes.length > maxBytes) {
-            throw tooLarge(maxBytes);
-        }
         return toObject(bytes);
+    }
+
+    /**
+     * Reads the rest of a refused body into nothing, up to the 1 MiB any request may have: Nginx sends a body it
+     * buffered in one go, and a server that answers and closes while it still sends is a 502 ("broken pipe") at the
+     * client instead of this 413. Memory stays one small buffer; beyond 1 MiB the connection is simply closed.
+     */
+    private static void discard(InputStream in) throws IOException {
+        byte[] buffer = new byte[8192];
+        long left = MAX_DISCARD;
+        for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+            left -= n;
+        }
     }
 
     private static ProblemException tooLarge(int maxBytes) {

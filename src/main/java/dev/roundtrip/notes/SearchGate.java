@@ -17,8 +17,8 @@ public final class SearchGate {
 
     /** Two cores: two searches may use both, the rest of the app still gets threads and connections. */
     public static final int CONCURRENT = 2;
-    /** Searches that may wait for a slot: a burst of ordinary ones rides through, a flood does not hold threads. */
-    public static final int WAITING = 4;
+    /** Searches that may wait for a slot: a burst rides through, and 8 of the 16 Jetty threads stay for the rest. */
+    public static final int WAITING = 6;
     /** Half a search's time limit: a short search ahead finishes well within it, even on a busy machine. */
     public static final Duration WAIT = Duration.ofSeconds(1);
     /** Seconds a refused client should wait; a search's time limit is 2 s, so a slot frees within that. */
