@@ -67,7 +67,7 @@ class DocsPageIT {
             assertTrue(dom.contains(">" + ids.group(1) + "<"), "operation " + ids.group(1) + " is not on the page");
             operations++;
         }
-        assertEquals(8, operations, "the operations in openapi.yaml");
+        assertEquals(13, operations, "the operations in openapi.yaml");
         assertTrue(dom.contains("Create a note"), "the summaries are shown");
         assertTrue(dom.contains("data-path=\"/api/notes/{id}\""), "the paths are shown");
         assertTrue(dom.contains("<option value=\"/\""), "\"Try it out\" targets this same origin (servers: /)");

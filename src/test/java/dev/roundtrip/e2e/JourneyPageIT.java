@@ -29,7 +29,7 @@ class JourneyPageIT {
      * (what the journey page reads) comes from --accept-lang, so both are given.
      */
     private static final String[] KOREAN = {"--lang=ko", "--accept-lang=ko"};
-    private static final List<String> HOPS = List.of("browser", "tls", "nginx", "proxy", "javalin", "jdbi", "sqlite", "back");
+    private static final List<String> HOPS = List.of("browser", "tls", "nginx", "proxy", "javalin", "identity", "jdbi", "sqlite", "back");
     private static EdgeStack stack;
 
     @BeforeAll
