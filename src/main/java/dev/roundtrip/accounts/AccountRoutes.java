@@ -11,11 +11,9 @@ import dev.roundtrip.http.Authentication;
 import dev.roundtrip.http.FieldErrors;
 import dev.roundtrip.http.JsonBody;
 import dev.roundtrip.http.Principal;
-import dev.roundtrip.http.ProblemException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -89,9 +87,7 @@ public final class AccountRoutes {
         SessionView session = accounts.session(principal) // gone only if logged out while this request ran: 401 then
                 .map(s -> new SessionView(principal.via().name().toLowerCase(Locale.ROOT), s.createdAt(),
                         s.lastUsedAt(), s.expiresAt()))
-                .orElseThrow(() -> new ProblemException(401, "/problems/unauthenticated", "Log in first",
-                        "The session ended while this request ran: log in again.", List.of())
-                        .withHeader("WWW-Authenticate", "Bearer realm=\"roundtrip\", error=\"invalid_token\""));
+                .orElseThrow(() -> Authentication.unauthenticated("The session ended while this request ran: log in again.", true));
         ctx.json(new Me(user.id(), user.username(), user.createdAt(), session));
     }
 

@@ -1,6 +1,7 @@
 package dev.roundtrip.accounts;
 
 import dev.roundtrip.db.Database;
+import dev.roundtrip.http.Authentication;
 import dev.roundtrip.http.Principal;
 import dev.roundtrip.http.ProblemException;
 import java.time.Clock;
@@ -97,7 +98,7 @@ public final class Accounts implements AutoCloseable {
     static ProblemException loginFailed() {
         return new ProblemException(401, "/problems/login-failed", "Log-in failed",
                 "The username or the password is wrong.", List.of())
-                .withHeader("WWW-Authenticate", "Bearer realm=\"roundtrip\"");
+                .withHeader("WWW-Authenticate", Authentication.CHALLENGE);
     }
 
     void logOut(Principal principal) {

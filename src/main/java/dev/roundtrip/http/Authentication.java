@@ -19,7 +19,7 @@ public final class Authentication {
     /** {@code __Host-}: the browser keeps it only if Secure, Path=/ and without Domain, so no subdomain can set it. */
     public static final String COOKIE = "__Host-roundtrip-session";
     /** What every 401 names: the scheme this API takes (RFC 9110 §11.6.1, RFC 6750 §3). */
-    static final String CHALLENGE = "Bearer realm=\"roundtrip\"";
+    public static final String CHALLENGE = "Bearer realm=\"roundtrip\"";
     /** Tokens are 32 random bytes in unpadded base64url: exactly this many characters of A-Z a-z 0-9 - _. */
     public static final int TOKEN_LENGTH = 43;
     /** Query parameters that would carry a token in the URL, where access logs and browser history keep it. */
@@ -74,14 +74,18 @@ public final class Authentication {
     public Principal require(Context ctx) {
         Check check = check(ctx);
         if (check.principal() == null) {
-            boolean invalid = check.via() != null; // a token came and was no good (RFC 6750 §3.1)
-            throw new ProblemException(401, "/problems/unauthenticated", "Log in first", check.refusal(), List.of())
-                    .withHeader("WWW-Authenticate", invalid ? CHALLENGE + ", error=\"invalid_token\"" : CHALLENGE);
+            throw unauthenticated(check.refusal(), check.via() != null);
         }
         if (check.via() == Principal.Credential.COOKIE && !SAFE_METHODS.contains(ctx.method().name())) {
             refuseCrossSite(ctx);
         }
         return check.principal();
+    }
+
+    /** 401 with WWW-Authenticate; {@code tokenRefused}: a token came and was no good (RFC 6750 §3.1, invalid_token). */
+    public static ProblemException unauthenticated(String detail, boolean tokenRefused) {
+        return new ProblemException(401, "/problems/unauthenticated", "Log in first", detail, List.of())
+                .withHeader("WWW-Authenticate", tokenRefused ? CHALLENGE + ", error=\"invalid_token\"" : CHALLENGE);
     }
 
     /** Looks once per request (the answer is kept on the request) and never throws: the journey shows what it found. */
