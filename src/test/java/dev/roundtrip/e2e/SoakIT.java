@@ -21,13 +21,20 @@ import org.junit.jupiter.api.Test;
 /**
  * Load through the whole path: wrk keeps 256 HTTPS connections busy for {@code soak.seconds} (10 here,
  * 60 in {@code make soak}) with a mix of reads, lists, searches and creates (src/test/resources/wrk/mixed.lua).
- * Nothing may fail: no socket errors, no status other than 2xx (429 would be allowed, none is expected).
+ * Nothing may fail: no socket errors, no status other than 2xx (429 would be allowed, none is expected), but for
+ * searches the search gate sheds under this saturation (at most 1 %).
  */
 class SoakIT {
 
     private static final int SECONDS = Integer.getInteger("soak.seconds", 10);
     private static final int CONNECTIONS = 256;
     private static final int SEEDED_NOTES = 200;
+    /**
+     * mixed.lua's count for 503 /problems/too-many-searches: 256 connections saturate two cores, searches cost
+     * several times a read, so they fill the search gate (notes/SearchGate) and the surplus is shed with Retry-After,
+     * by design. Allowed, like 429, up to 1 % of all requests; any other 503 still fails.
+     */
+    private static final int SHED_SEARCH = 1503;
     private static final Pattern SUMMARY = Pattern.compile("summary requests=(\\d+) duration_us=(\\d+) connect=(\\d+) "
             + "read=(\\d+) write=(\\d+) timeout=(\\d+) non2xx3xx=(\\d+) p50_us=(\\d+) p99_us=(\\d+)");
     private static final Pattern STATUS = Pattern.compile("(?m)^status (\\d+) (\\d+)$");
@@ -63,10 +70,12 @@ class SoakIT {
                             + "non2xx=%d socket_errors=%d app_5xx=%d statuses=%s%n", SECONDS, CONNECTIONS, requests, rps,
                     Long.parseLong(summary.group(8)) / 1000.0, Long.parseLong(summary.group(9)) / 1000.0,
                     non2xx, socketErrors, app5xx, statuses);
+            long shed = statuses.getOrDefault(SHED_SEARCH, 0L);
             assertEquals(0, socketErrors, "socket errors (connect, read, write, timeout):\n" + out);
-            assertTrue(statuses.keySet().stream().allMatch(s -> s / 100 == 2 || s == 429), "statuses " + statuses);
+            assertTrue(statuses.keySet().stream().allMatch(s -> s / 100 == 2 || s == 429 || s == SHED_SEARCH), "statuses " + statuses);
+            assertTrue(shed <= requests / 100, "more than 1 % of requests were shed searches: " + statuses);
             assertTrue(statuses.getOrDefault(200, 0L) > 0 && statuses.getOrDefault(201, 0L) > 0, "reads and creates ran");
-            assertEquals(0, app5xx, "5xx answers in the app's access log");
+            assertEquals(shed, app5xx, "5xx answers in the app's access log other than the shed searches");
         }
     }
 
