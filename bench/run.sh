@@ -98,8 +98,13 @@ start_app "$WORK/normal" NORMAL
 start_nginx
 : >"$ROWS_FILE"
 WRITER=$(log_in "$DIRECT" bench-writer)  # the session of the write rows (a new one per database below)
-register "$DIRECT" bench-login           # the log-in row's user: its thousands of sessions stay apart from the writer's
-echo "/api/sessions" >"$Q/login.txt" && credentials bench-login >"$Q/login.jsonl"
+# The log-in row's users, one per connection: the per-name throttle counts a name's attempts before they are
+# checked, so 32 at once for ONE name would be refused (429), as guesses are. Apart from the writer's sessions.
+: >"$Q/login.jsonl"
+for n in $(seq "$LOGIN_CONNECTIONS"); do
+    register "$DIRECT" "bench-login-$n" && credentials "bench-login-$n" >>"$Q/login.jsonl"
+done
+echo "/api/sessions" >"$Q/login.txt"
 echo "/api/me" >"$Q/me.txt"
 
 # jit_warm_up TOOL BASE URIS BODIES: the long warm-up of a fresh JVM; its result goes into meta.txt.
