@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundtrip.App;
+import dev.roundtrip.Config;
 import dev.roundtrip.TestApps;
 import io.javalin.testtools.HttpClient;
 import io.javalin.testtools.JavalinTest;
@@ -192,6 +193,112 @@ class HostileAccountsTest {
             assertEquals(List.of(400, 400), List.of(registration.code(), logIn.code()), "a lone surrogate answers 500 with"
                     + " an ERROR stack trace in the log, and the failed log-in is not counted by the throttle");
         });
+    }
+
+    // ---- Second pass: the fixes and what they touched ----
+
+    @Test
+    void aLogInBodyShorterThanItsContentLengthIsA400NotA500() throws Exception {
+        JavalinTest.test(App.create(TestApps.config(dir)).javalin(), (server, client) -> {
+            // Declares 100 bytes, sends 12, waits: the read times out after the idle timeout (8 s).
+            String answer = rawExchange(server.port(), "POST /api/sessions HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"username\":");
+            assertTrue(answer.startsWith("HTTP/1.1 400"), "a body that never arrives is the client's fault; readSmallObject"
+                    + " wraps Jetty's read timeout in UncheckedIOException, which ProblemResponses does not see as a broken"
+                    + " request: " + firstLine(answer));
+        });
+    }
+
+    @Test
+    void aChunkedLogInBodyThatStopsAfter8KiBIsA413NotA500() throws Exception {
+        JavalinTest.test(App.create(TestApps.config(dir)).javalin(), (server, client) -> {
+            // Over the bound, so the rest is discarded, but the sender never ends the body: the discard waits for it.
+            String chunk = Integer.toHexString(8193) + "\r\n" + " ".repeat(8193) + "\r\n";
+            String answer = rawExchange(server.port(), "POST /api/sessions HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk);
+            assertTrue(answer.startsWith("HTTP/1.1 413"), "an account body over 8 KiB is 413 whatever the rest does; the"
+                    + " discard's read timeout becomes a 500 with a stack trace: " + firstLine(answer));
+        });
+    }
+
+    @Test
+    void aLogInThatDeclaresAHugeContentLengthIsRefusedAtOnce() throws Exception {
+        JavalinTest.test(App.create(TestApps.config(dir)).javalin(), (server, client) -> {
+            long start = System.nanoTime();
+            String answer = rawExchange(server.port(), "POST /api/sessions HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n{\"username\":");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(answer.startsWith("HTTP/1.1 413") && millis < 4_000, "a declared length over 8 KiB can be refused"
+                    + " before reading (readObject's bodyAsBytes does so for 1 MiB); readSmallObject waits for the bytes,"
+                    + " holding a Jetty thread until the idle timeout, then answers " + firstLine(answer) + " after "
+                    + millis + " ms");
+        });
+    }
+
+    @Test
+    void twoPasswordChangesCheckedAgainstTheSameOldPasswordDoNotBothSucceed() {
+        JavalinTest.test(App.create(TestApps.config(dir)).javalin(), (server, client) -> {
+            register(client, "shared", OLD);
+            String victim = token(logIn(client, "shared", OLD));
+            String attacker = token(logIn(client, "shared", OLD)); // phished the old password, logged in with it
+            // The victim changes the password; the attacker's change, checked against the same old one, is in flight.
+            CompletableFuture<Response> rescue = async(() -> TestApps.putJson(client, "/api/me/password",
+                    "{\"currentPassword\":\"" + OLD + "\",\"newPassword\":\"victim new pw\"}", "Authorization", "Bearer " + victim));
+            CompletableFuture<Response> takeover = async(() -> TestApps.putJson(client, "/api/me/password",
+                    "{\"currentPassword\":\"" + OLD + "\",\"newPassword\":\"attacker pw!\"}", "Authorization", "Bearer " + attacker));
+            List<Integer> codes = List.of(rescue.join().code(), takeover.join().code());
+            assertNotEquals(List.of(201, 201), codes, "whichever change commits second was authorized by a session the"
+                    + " first one revoked and by a password that is no longer the account's (newHash writes"
+                    + " unconditionally): an attacker's in-flight change undoes the victim's rescue and takes the account");
+        });
+    }
+
+    @Test
+    void aStrangersFailedLogInsDoNotStopTheOwnerFromChangingThePassword() {
+        JavalinTest.test(App.create(TestApps.config(dir)).javalin(), (server, client) -> {
+            register(client, "owner", "correct horse");
+            String token = token(logIn(client, "owner", "correct horse"));
+            for (int i = 0; i <= Accounts.MAX_FAILURES; i++) { // anyone, anywhere, 6 requests per 15 minutes
+                logIn(client, "owner", "wrong guess " + i);
+            }
+            Response change = TestApps.putJson(client, "/api/me/password",
+                    "{\"currentPassword\":\"correct horse\",\"newPassword\":\"a better one\"}", "Authorization", "Bearer " + token);
+            assertEquals(201, change.code(), "the owner, signed in and with the right current password, is refused the"
+                    + " one way to end every other session (e.g. a thief's) because a stranger failed 6 log-ins under the"
+                    + " name (throttle counted under the same key): " + change.code());
+        });
+    }
+
+    @Test
+    void aPreflightDoesNotSkipTheCredentialsInUrlCheck() {
+        Config c = TestApps.config(dir);
+        Config cors = new Config(c.host(), c.port(), c.threads(), c.dataDir(), c.synchronous(), c.postgres(),
+                c.metricsHost(), c.metricsPort(), List.of("https://a.example"));
+        JavalinTest.test(App.create(cors).javalin(), (server, client) -> {
+            String answer = rawExchange(server.port(), "OPTIONS /api/notes?access_token=" + "A".repeat(43)
+                    + " HTTP/1.1\r\nHost: localhost\r\nOrigin: https://a.example\r\nAccess-Control-Request-Method: POST\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 400"), "every /api request with a token in the URL is 400"
+                    + " credentials-in-url (contract); the preflight before-handler runs first and skips the check: "
+                    + firstLine(answer));
+        });
+    }
+
+    /** Sends {@code request} as raw bytes on a fresh connection and returns what the server answered (up to 4 KiB). */
+    private static String rawExchange(int port, String request) throws Exception {
+        try (Socket s = new Socket("localhost", port)) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            byte[] buffer = new byte[4096];
+            int n = s.getInputStream().read(buffer);
+            return n > 0 ? new String(buffer, 0, n, StandardCharsets.ISO_8859_1) : "(no answer)";
+        }
+    }
+
+    private static String firstLine(String answer) {
+        int end = answer.indexOf("\r\n");
+        return end < 0 ? answer : answer.substring(0, end);
     }
 
     private CompletableFuture<Response> async(ThrowingSupplier<Response> call) {
