@@ -159,8 +159,8 @@ public final class App {
             });
             cfg.routes.before(RequestIds::assign);
             cfg.routes.before("/api/*", cors::annotate);
-            cfg.routes.before("/api/*", cors::preflight); // answers a CORS preflight and ends it there
             cfg.routes.before("/api/*", Authentication::refuseCredentialsInUrl);
+            cfg.routes.before("/api/*", cors::preflight); // answers a CORS preflight and ends it there
             problems.register(cfg.routes);
             cfg.routes.apiBuilder(() -> path("api", () -> {
                 health.addRoutes();

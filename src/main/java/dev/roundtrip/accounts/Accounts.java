@@ -75,7 +75,7 @@ public final class Accounts implements AutoCloseable {
                     ? hasher.hash(input.password()) : CompletableFuture.completedFuture(stored);
             // Only if the hash just checked is still the user's: a password change meanwhile wins, and this fails.
             return kept.thenApply(hash -> new Login(users.findById(id).orElseThrow(),
-                    sessions.open(id, users.stillHashed(id, stored, hash), false).orElseThrow(Accounts::loginFailed)));
+                    sessions.open(id, users.stillHashed(id, stored, hash), null).orElseThrow(Accounts::loginFailed)));
         });
     }
 
@@ -110,7 +110,7 @@ public final class Accounts implements AutoCloseable {
      * log-ins (a stolen session must not become a way to guess the password). Every session ends, a new one opens.
      */
     CompletableFuture<Login> changePassword(Principal principal, String current, String replacement) {
-        String key = Username.key(principal.name());
+        String key = "change:" + principal.userId(); // its own count: a stranger's failed log-ins must not block it
         ProblemException throttled = throttle(key);
         if (throttled != null) {
             return CompletableFuture.failedFuture(throttled);
@@ -124,7 +124,9 @@ public final class Accounts implements AutoCloseable {
             users.clearFailures(key);
             return hasher.hash(replacement);
         }).thenApply(hash -> new Login(users.findById(principal.userId()).orElseThrow(),
-                sessions.open(principal.userId(), users.newHash(principal.userId(), hash), true).orElseThrow()));
+                sessions.open(principal.userId(), users.newHash(principal.userId(), hash), principal.session())
+                        .orElseThrow(() -> Authentication.unauthenticated("This session ended while the password change"
+                                + " waited (logged out, or another change came first); nothing was changed.", true))));
     }
 
     Optional<User> user(Principal principal) {

@@ -65,7 +65,7 @@ final class SessionRepository implements SessionLookup {
     private static final String SWEEP = """
             DELETE FROM sessions WHERE token_hash IN (
                 SELECT token_hash FROM sessions WHERE expires_at <= :now
-                UNION SELECT token_hash FROM sessions WHERE last_used_at <= :idleCutoff
+                UNION ALL SELECT token_hash FROM sessions WHERE last_used_at <= :idleCutoff
                 LIMIT :batch)""";
     static final int SWEEP_BATCH = 100;
 
@@ -83,16 +83,21 @@ final class SessionRepository implements SessionLookup {
     /**
      * Opens a session for {@code userId} if {@code stillValid} holds inside the same transaction: the password that
      * was checked is still the user's (a password change that committed meanwhile makes it false, and then nothing
-     * is opened). The user's expired sessions and the oldest beyond the bound end; with {@code alone}, every other
-     * session of the user ends (a password change). Empty when {@code stillValid} did not hold.
+     * is opened). The user's expired sessions and the oldest beyond the bound end. With {@code replacing} (a password
+     * change, from that session) that session must still exist, and every session of the user ends: of two changes
+     * approved by the old password, the second finds its session gone. Empty when a condition did not hold.
      */
-    Optional<Opened> open(long userId, HandleCallback<Boolean, RuntimeException> stillValid, boolean alone) {
+    Optional<Opened> open(long userId, HandleCallback<Boolean, RuntimeException> stillValid, String replacing) {
+        boolean alone = replacing != null;
         byte[] bytes = new byte[TOKEN_BYTES];
         random.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored, so the answer says what the table holds
         Instant expires = now.plus(ABSOLUTE);
         boolean opened = database.write(h -> {
+            if (alone && h.createUpdate(REVOKE).bind("hash", replacing).execute() != 1) {
+                return false; // logged out, or ended by another password change, while this one waited
+            }
             if (!stillValid.withHandle(h)) {
                 return false;
             }

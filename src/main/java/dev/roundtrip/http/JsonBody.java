@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 
@@ -46,6 +45,10 @@ public final class JsonBody {
     public ObjectNode readSmallObject(Context ctx, int maxBytes) {
         requireOneContentType(ctx);
         requireJsonContentType(ctx.contentType());
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > MAX_DISCARD) {
+            throw tooLarge(maxBytes); // more than Nginx would ever send: refused before a byte is read
+        }
         byte[] bytes;
         try {
             InputStream in = ctx.req().getInputStream();
@@ -54,8 +57,9 @@ public final class JsonBody {
                 discard(in);
                 throw tooLarge(maxBytes);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a body cut short: ProblemResponses answers 400
+        } catch (IOException e) { // shorter than its Content-Length, or it stopped arriving (the idle timeout)
+            throw new ProblemException(400, "about:blank", "Bad Request",
+                    "The request body ended early or stopped arriving.", List.of());
         }
         return toObject(bytes);
     }
