@@ -54,7 +54,7 @@ public final class JsonBody {
             InputStream in = ctx.req().getInputStream();
             bytes = in.readNBytes(maxBytes + 1); // chunked: no length was declared
             if (bytes.length > maxBytes) {
-                discard(in);
+                discard(in); // whatever the rest does, the answer is 413: the body is too large already
                 throw tooLarge(maxBytes);
             }
         } catch (IOException e) { // shorter than its Content-Length, or it stopped arriving (the idle timeout)
@@ -69,11 +69,15 @@ public final class JsonBody {
      * buffered in one go, and a server that answers and closes while it still sends is a 502 ("broken pipe") at the
      * client instead of this 413. Memory stays one small buffer; beyond 1 MiB the connection is simply closed.
      */
-    private static void discard(InputStream in) throws IOException {
+    private static void discard(InputStream in) {
         byte[] buffer = new byte[8192];
         long left = MAX_DISCARD;
-        for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
-            left -= n;
+        try {
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+                left -= n;
+            }
+        } catch (IOException stoppedArriving) {
+            // the rest never came: the connection closes after the 413
         }
     }
 
