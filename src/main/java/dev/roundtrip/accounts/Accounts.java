@@ -6,7 +6,6 @@ import dev.roundtrip.http.Principal;
 import dev.roundtrip.http.ProblemException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -135,10 +134,6 @@ public final class Accounts implements AutoCloseable {
 
     Optional<SessionRepository.Details> session(Principal principal) {
         return sessions.details(principal.session());
-    }
-
-    Instant now() {
-        return clock.instant();
     }
 
     @Override

@@ -72,10 +72,6 @@ final class PasswordHasher implements AutoCloseable {
         return (int) Math.max(1, Math.min(cores, (maxHeap - RESERVED_HEAP) / memory));
     }
 
-    int concurrent() {
-        return threads.getCorePoolSize();
-    }
-
     /** A new hash of {@code password}, with a fresh salt and today's parameters, in the PHC string format. */
     CompletableFuture<String> hash(String password) {
         return submit(() -> encoder.encode(password));

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,9 +122,7 @@ final class SessionRepository implements SessionLookup {
     public Optional<Principal> find(String token, Principal.Credential via) {
         String hash = hash(token);
         Optional<Row> row = jdbi.withHandle(h -> h.createQuery(FIND).bind("hash", hash)
-                .map((rs, ctx) -> new Row(rs.getLong("user_id"), rs.getString("username"),
-                        new Details(StoredTime.parse(rs.getString("created_at")),
-                                StoredTime.parse(rs.getString("last_used_at")), StoredTime.parse(rs.getString("expires_at")))))
+                .map((rs, ctx) -> new Row(rs.getLong("user_id"), rs.getString("username"), details(rs)))
                 .findOne());
         Instant now = clock.instant();
         if (row.isEmpty() || !live(row.get().details(), now)) {
@@ -136,9 +136,12 @@ final class SessionRepository implements SessionLookup {
 
     Optional<Details> details(String hash) {
         return jdbi.withHandle(h -> h.createQuery(FIND).bind("hash", hash)
-                .map((rs, ctx) -> new Details(StoredTime.parse(rs.getString("created_at")),
-                        StoredTime.parse(rs.getString("last_used_at")), StoredTime.parse(rs.getString("expires_at"))))
-                .findOne());
+                .map((rs, ctx) -> details(rs)).findOne());
+    }
+
+    private static Details details(ResultSet rs) throws SQLException {
+        return new Details(StoredTime.parse(rs.getString("created_at")), StoredTime.parse(rs.getString("last_used_at")),
+                StoredTime.parse(rs.getString("expires_at")));
     }
 
     void revoke(String hash) {
