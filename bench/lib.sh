@@ -13,12 +13,18 @@ declare -A R                     # the fields of the last "bench ..." line read 
 
 fail() { echo "bench: $*" >&2; exit 1; }
 
+# app_exited: the log's last lines go with the failure, since the work dir is removed on exit.
+app_exited() {
+    tail -n 40 "$WORK/app.log" | sed 's/^/  app.log: /' >&2
+    fail "an app exited (the last lines of its log are above)"
+}
+
 # wait_for WHAT COMMAND...: polls COMMAND (up to 60 s) instead of sleeping for a guessed time.
 wait_for() {
     local what=$1; shift
     for _ in $(seq 1 300); do
         if "$@" 2>/dev/null; then return 0; fi
-        for pid in "${APP_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || fail "an app exited; see $WORK/app.log"; done
+        for pid in "${APP_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || app_exited; done
         [[ -z $NGINX_PID ]] || kill -0 "$NGINX_PID" 2>/dev/null || fail "nginx exited; see $WORK/nginx.out"
         sleep 0.2
     done
