@@ -42,19 +42,26 @@ start_app() {
     RSS_PID=$!
 }
 
-# start_replicas DATABASE_URL PORT...: one app server per port, all on the same PostgreSQL database.
+# start_replicas DATABASE_URL PORT...: one app server per port, all on the same PostgreSQL database. The first
+# migrates the empty database and is ready before the others start, so they find the migrations done.
 start_replicas() {
     local url=$1 port
     shift
-    for port in "$@"; do
-        # shellcheck disable=SC2086  # JAVA_OPTS is a list of JVM options, split on purpose
-        APP_HOST=127.0.0.1 APP_PORT=$port METRICS_PORT=0 DATA_DIR=$WORK/unused DATABASE_URL=$url \
-            java $JAVA_OPTS -jar target/roundtrip.jar >>"$WORK/app.log" 2>&1 &
-        APP_PIDS+=($!)
-    done
+    start_replica "$url" "$1"
+    wait_for "the app on :$1 (PostgreSQL)" curl -fs -o /dev/null "http://127.0.0.1:$1/api/ready"
+    shift
+    for port in "$@"; do start_replica "$url" "$port"; done
     for port in "$@"; do
         wait_for "the app on :$port (PostgreSQL)" curl -fs -o /dev/null "http://127.0.0.1:$port/api/ready"
     done
+}
+
+# start_replica DATABASE_URL PORT: one app server in the background, its pid added to APP_PIDS.
+start_replica() {
+    # shellcheck disable=SC2086  # JAVA_OPTS is a list of JVM options, split on purpose
+    APP_HOST=127.0.0.1 APP_PORT=$2 METRICS_PORT=0 DATA_DIR=$WORK/unused DATABASE_URL=$1 \
+        java $JAVA_OPTS -jar target/roundtrip.jar >>"$WORK/app.log" 2>&1 &
+    APP_PIDS+=($!)
 }
 
 # sample_rss PID: VmRSS every 0.5 s, the highest kept in WORK/rss.max (VmHWM at stop is the exact peak;

@@ -63,7 +63,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM                 # Ctrl-C: still run cleanup (EXIT), so nothing stays running
 
-{ read -r APP_PORT; read -r HTTPS_PORT; read -r HTTP_PORT; } < <($PY bench/stats.py ports 3)
+# Every port of the run is picked at once, so a later one can never be a port freed a moment before.
+{ read -r APP_PORT; read -r HTTPS_PORT; read -r HTTP_PORT; read -r PG_PORT; read -r PG_APP_2; read -r PG_APP_3; } \
+    < <($PY bench/stats.py ports 6)
 scripts/make-cert.sh "$WORK/certs" >/dev/null
 # All load comes from one address (127.0.0.1): the shipped 100 r/s per client (and 10 log-ins a minute) would
 # answer nearly every request with 429, so this run renders limits no row can reach. The limit_req code still runs.
@@ -176,7 +178,6 @@ stop_nginx
 # A local server of the run's own (scripts/postgres.sh), loaded with the same 10 000 notes; three app
 # servers on it. On two cores more replicas cannot add throughput: these rows show what the database hop,
 # the pool and the upstream policy cost (docs/scaling.md).
-{ read -r PG_PORT; read -r PG_APP_2; read -r PG_APP_3; } < <($PY bench/stats.py ports 3)
 PG_URL=$(scripts/postgres.sh start "$WORK/pg" "$PG_PORT")
 # The cluster's generated password: for the app servers (DATABASE_PASSWORD) and for psql (PGPASSWORD).
 DATABASE_PASSWORD=$(cat "$WORK/pg/password") && export DATABASE_PASSWORD PGPASSWORD=$DATABASE_PASSWORD
