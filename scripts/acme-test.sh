@@ -149,6 +149,23 @@ expect_error() {
     echo "  ok: ${err:0:160}…"
 }
 
+# http_port_checks: the HTTP port serves challenge files as plain text, 404s the rest of that path (no
+# listing, no redirect), and still redirects everything else to HTTPS.
+http_port_checks() {
+    local base=http://127.0.0.1:$http_port answer
+    printf token-body >"$tmp/acme/.well-known/acme-challenge/test-token"
+    answer=$(curl -s -H "Host: $DOMAIN" -w ' %{http_code} %{content_type}' "$base/.well-known/acme-challenge/test-token")
+    [[ $answer == "token-body 200 text/plain"* ]] || fail "a challenge file was served as: $answer"
+    rm "$tmp/acme/.well-known/acme-challenge/test-token"
+    for path in /.well-known/acme-challenge/missing /.well-known/acme-challenge/; do
+        answer=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $DOMAIN" "$base$path")
+        [[ $answer == 404 ]] || fail "GET $path on the HTTP port answered $answer, not 404"
+    done
+    answer=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H "Host: $DOMAIN" "$base/api/health?x=1")
+    [[ $answer == "301 https://$DOMAIN:$https_port/api/health?x=1" ]] || fail "the HTTP port's redirect is now: $answer"
+    step "HTTP port: challenge files as text/plain, 404 for missing ones and the directory, 301 for the rest"
+}
+
 first_issuance() {
     obtain "$DOMAIN" >/dev/null || fail "the first certificate was not issued"
     [[ -s $live/fullchain.pem && -s $live/privkey.pem ]] || fail "certbot left no $live/fullchain.pem"
@@ -242,8 +259,8 @@ start_dns
 start_pebble
 start_app
 start_nginx
-step "running on loopback: DNS :$dns_port, Pebble :$acme_port, Nginx http :$http_port https :$https_port, app :$app_port
-"
+step "running on loopback: DNS :$dns_port, Pebble :$acme_port, Nginx http :$http_port https :$https_port, app :$app_port"
+http_port_checks
 first_issuance
 bad_inputs
 renewal_under_load
