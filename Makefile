@@ -25,7 +25,7 @@ export JAVA_OPTS ?= -XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryErro
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
-.PHONY: help build test fuzz run run-app postman tls-scan chaos soak bench backup restore compose-config compose-test clean
+.PHONY: help build test fuzz run run-app postman tls-scan chaos soak bench backup restore compose-config compose-test acme-test clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -84,6 +84,10 @@ compose-config: ## check compose.yaml (and compose.postgres.yaml on top) against
 
 compose-test: ## build the images and run compose.yaml on a private Docker engine (root; minutes)
 	scripts/compose-test.sh
+
+acme-test: build ## a certificate from an ACME server (Pebble) via certbot, offline: issue, renew under load, bad input
+	@scripts/require.sh $(EDGE_TOOLS) pebble=pebble pebble-challtestsrv=pebble certbot=certbot dig=bind9-dnsutils timeout=coreutils
+	scripts/acme-test.sh
 
 clean: ## remove build output (keeps data/)
 	$(MVN) clean

@@ -30,6 +30,8 @@ HSTS_MAX_AGE=${HSTS_MAX_AGE:-300}                 # seconds; short for localhost
 LISTEN_IPV6=${LISTEN_IPV6:-auto}                  # auto | on | off
 EXTRA_INCLUDE_DIR=${EXTRA_INCLUDE_DIR:-}          # optional: *.conf files added inside the HTTPS server
 OPENAPI_SPEC=${OPENAPI_SPEC:-$repo_dir/openapi.yaml}  # the contract, served at /docs/openapi.yaml
+SERVER_NAME=${SERVER_NAME:-localhost}             # the domain: one or more names separated by spaces
+ACME_WEBROOT=${ACME_WEBROOT:-}                    # certbot --webroot's directory; default OUT_DIR/acme (below)
 
 # --- Validation: one clear line per mistake ------------------------------------------------------
 is_port() { [[ $1 =~ ^[0-9]+$ ]] && (( 10#$1 >= 1 && 10#$1 <= 65535 )); }
@@ -50,6 +52,11 @@ done
 [[ -f $NGINX_SRC/nginx.conf ]] || fail "no nginx.conf in NGINX_SRC=$NGINX_SRC"
 [[ -z $EXTRA_INCLUDE_DIR || -d $EXTRA_INCLUDE_DIR ]] || fail "EXTRA_INCLUDE_DIR is not a directory: $EXTRA_INCLUDE_DIR"
 [[ -r $OPENAPI_SPEC ]] || fail "OPENAPI_SPEC not readable: $OPENAPI_SPEC"
+# DNS names (a leading "*." for a wildcard): anything else, e.g. a ";" or "{", would change Nginx's config.
+dns_name='(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?'
+[[ $SERVER_NAME =~ ^\ *$dns_name(\ +$dns_name)*\ *$ ]] ||
+    fail "SERVER_NAME must be one or more domain names separated by spaces (e.g. example.com www.example.com), got '$SERVER_NAME'"
+read -ra server_names <<<"$SERVER_NAME" && SERVER_NAME="${server_names[*]}"  # one space between names
 
 # Nginx reads relative certificate paths from OUT_DIR, which is rarely what the caller meant.
 [[ $TLS_CERT == /* ]] || TLS_CERT=$PWD/$TLS_CERT
@@ -94,6 +101,15 @@ WRITE_HOP_SOCKET=$(cd "$out_dir" && pwd)/write-hop.sock
 (( ${#WRITE_HOP_SOCKET} <= 107 )) ||
     fail "OUT_DIR is too deep for a unix socket path (107 bytes at most): $WRITE_HOP_SOCKET"
 
+# ACME HTTP-01: the port-HTTP_PORT server serves ACME_WEBROOT/.well-known/acme-challenge/ (conf.d/roundtrip.conf).
+[[ -n $ACME_WEBROOT ]] || ACME_WEBROOT=$out_dir/acme
+[[ $ACME_WEBROOT == /* ]] || ACME_WEBROOT=$PWD/$ACME_WEBROOT
+[[ $ACME_WEBROOT =~ ^/[A-Za-z0-9._/+-]+$ ]] ||
+    fail "ACME_WEBROOT must be a path of letters, digits and . _ / + - (no spaces), got '$ACME_WEBROOT'"
+mkdir -p "$ACME_WEBROOT/.well-known/acme-challenge" ||
+    fail "cannot create ACME_WEBROOT/.well-known/acme-challenge in $ACME_WEBROOT: make it writable, or set ACME_WEBROOT"
+ACME_WEBROOT=$(cd "$ACME_WEBROOT" && pwd)
+
 # One `server` line per app server, indented to sit inside the upstream block.
 APP_SERVERS=$(for upstream in $APP_UPSTREAM; do printf 'server %s max_fails=1 fail_timeout=5s;\n    ' "$upstream"; done)
 APP_SERVERS=${APP_SERVERS%$'\n    '}
@@ -101,7 +117,7 @@ APP_SERVERS=${APP_SERVERS%$'\n    '}
 # The ONLY names envsubst may replace. Plain `envsubst` would also blank Nginx's own $host, $uri...
 names=(HTTPS_PORT HTTP_PORT HTTPS_PORT_SUFFIX APP_UPSTREAM APP_SERVERS TLS_CERT TLS_KEY NGINX_ACCESS_LOG
     NGINX_ERROR_LOG API_RATE_LIMIT API_RATE_BURST AUTH_RATE_LIMIT AUTH_RATE_BURST AUTH_RETRY_AFTER AUTH_RATE_TEXT
-    HSTS_MAX_AGE HTTP_LISTEN_IPV6 HTTPS_LISTEN_IPV6 WRITE_HOP_SOCKET)
+    HSTS_MAX_AGE HTTP_LISTEN_IPV6 HTTPS_LISTEN_IPV6 WRITE_HOP_SOCKET SERVER_NAME ACME_WEBROOT)
 export "${names[@]}"
 # shellcheck disable=SC2016  # the literal text '${NAME}' is what envsubst wants, unexpanded
 placeholders=$(printf '${%s} ' "${names[@]}")
@@ -154,4 +170,5 @@ for log in "$NGINX_ACCESS_LOG" "$NGINX_ERROR_LOG"; do
     [[ $log == /* ]] || mkdir -p "$out_dir/$(dirname "$log")"
 done
 
-echo "nginx config rendered into $out_dir (https :$HTTPS_PORT, http :$HTTP_PORT → https, /api/ → $APP_UPSTREAM)"
+echo "nginx config rendered into $out_dir ($SERVER_NAME: https :$HTTPS_PORT, http :$HTTP_PORT → https" \
+    "except ACME challenges from $ACME_WEBROOT, /api/ → $APP_UPSTREAM)"
