@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# `make deploy-check`: proves the single-server deployment under deploy/ without a server. As root:
+#   1. deploy/install.sh --root into a temp directory (the host's /usr bind-mounted read-only into it);
+#   2. `nginx -t` on the site it rendered (inside the root, with chroot), production values checked;
+#   3. `systemd-analyze verify` on every installed unit: any word it prints fails the check;
+#   4. `systemd-analyze security --offline` on each service: its exposure score, against a threshold;
+#   5. the units' own command lines run: check-data-dir.sh, the app as user `roundtrip` with the unit's
+#      environment, deploy/check-exposure.sh against it (and against an app bound to 0.0.0.0: must fail),
+#      roundtrip-backup's backup and prune.
+# Everything runs in private mount, network and PID namespaces (ports 80/443/8000/9464 are its own, nothing is
+# reachable from outside, no process outlives it), bounded in time; the temp directory is removed on exit.
+set -euo pipefail
+
+fail() { echo "deploy-check.sh: FAIL: $*" >&2; exit 1; }
+say() { echo "deploy-check.sh: $*"; }
+
+repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+units=(roundtrip.service roundtrip@8000.service roundtrip-nginx.service roundtrip-backup.service roundtrip-backup.timer)
+# Highest exposure allowed per service (systemd-analyze's 0.0-10.0 scale). Seen with systemd 252: 1.0, 1.0,
+# 2.3, 0.7 — Nginx's master needs root and capabilities to bind 80/443 and start its workers as nobody.
+declare -A max_exposure=([roundtrip.service]=1.5 [roundtrip@8000.service]=1.5 [roundtrip-nginx.service]=3.0
+    [roundtrip-backup.service]=1.0)
+
+# --- Outside: a temp directory, then this script again inside new namespaces -------------------------------
+if [[ ${1:-} != --inside ]]; then
+    [[ $(id -u) -eq 0 ]] || fail "needs root (chroot, mount and network namespaces): sudo make deploy-check"
+    [[ -f $repo_dir/target/roundtrip.jar ]] || fail "no target/roundtrip.jar: make build"
+    work=$(mktemp -d /tmp/deploy-check.XXXXXX)
+    # Removed out here, where the bind mounts (only inside the namespace) are empty directories.
+    trap 'rm -rf "$work"' EXIT
+    chmod 0755 "$work"                  # the app runs as the root's `roundtrip` user: it must get through
+    # --pid: this script is the namespace's first process; when it ends, the kernel ends all it started.
+    timeout 300 unshare --mount --net --pid --fork "${BASH_SOURCE[0]}" --inside "$work"
+    exit 0
+fi
+
+work=$2
+root=$work/root
+pids=()
+# shellcheck disable=SC2317  # called by the trap
+stop_apps() { local pid; for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
+trap stop_apps EXIT
+
+# make_root: an empty system root holding the host's programs, as a fresh server holds Debian's packages.
+make_root() {
+    mount --make-rprivate /
+    mkdir -p "$root"/{usr,dev,proc,tmp,etc}
+    chmod 1777 "$root/tmp"
+    local link
+    for link in bin sbin lib lib64; do ln -s "usr/$link" "$root/$link"; done  # Debian 12's merged /usr
+    mount --bind /usr "$root/usr" && mount -o remount,bind,ro "$root/usr"
+    local dev
+    for dev in null zero urandom; do touch "$root/dev/$dev"; mount --bind "/dev/$dev" "$root/dev/$dev"; done
+    mount -t proc proc "$root/proc"
+    ln -s /proc/self/fd "$root/dev/fd"   # bash's <(...) reads /dev/fd/N
+    cp -a /etc/alternatives "$root/etc/"  # /usr/bin/java → /etc/alternatives/java → the JDK
+    getent passwd root nobody >"$root/etc/passwd"   # a fresh Debian has these; sysusers adds `roundtrip`
+    getent group root nogroup adm >"$root/etc/group"
+    ip link set lo up
+}
+
+# check_site: the rendered site passes nginx -t where it will run, with the production values in it.
+check_site() {
+    chroot "$root" nginx -q -t -p /etc/roundtrip/nginx/ -c /etc/roundtrip/nginx/nginx.conf ||
+        fail "nginx -t refuses the site install.sh rendered"
+    local conf=$root/etc/roundtrip/nginx/conf.d/roundtrip.conf
+    grep -qE 'listen 443 ssl' "$conf" || fail "the site does not listen on 443"
+    grep -qE 'listen 80 ' "$conf" || fail "the site does not listen on 80"
+    grep -rqF 'max-age=63072000' "$root/etc/roundtrip/nginx/" || fail "HSTS max-age is not 63072000 in production"
+    grep -qF 'access_log /var/log/roundtrip-nginx/access.log' "$root/etc/roundtrip/nginx/nginx.conf" ||
+        fail "the access log is not in /var/log/roundtrip-nginx (where logrotate looks)"
+    say "ok: nginx -t accepts the production site (443, 80, HSTS 2 years, logs in /var/log/roundtrip-nginx)"
+}
+
+# verify_units: systemd-analyze verify prints warnings yet exits 0, so any output is a failure. A unit with a
+# mistake in it must be caught, or this check proves nothing.
+verify_units() {
+    local out
+    out=$(systemd-analyze verify --root="$root" "${units[@]}" 2>&1) || true
+    [[ -z $out ]] || fail "systemd-analyze verify: $out"
+    sed 's/^ProtectHome=yes/ProtectHom=yes/' "$root/etc/systemd/system/roundtrip.service" \
+        >"$root/etc/systemd/system/roundtrip-typo.service"
+    out=$(systemd-analyze verify --root="$root" roundtrip-typo.service 2>&1) || true
+    rm "$root/etc/systemd/system/roundtrip-typo.service"
+    [[ $out == *"Unknown key 'ProtectHom'"* ]] || fail "verify did not catch a misspelt key (got: '$out')"
+    say "ok: systemd-analyze verify is silent on ${units[*]} (and catches a misspelt key)"
+}
+
+# score_units: the exposure of each service, printed; above its threshold fails.
+score_units() {
+    local unit line score
+    for unit in "${!max_exposure[@]}"; do
+        line=$(systemd-analyze security --root="$root" --offline=true "$unit" 2>&1 | grep 'Overall exposure level') ||
+            fail "systemd-analyze security printed no score for $unit"
+        score=$(sed -E 's/.*: ([0-9.]+) .*/\1/' <<<"$line")
+        awk -v s="$score" -v m="${max_exposure[$unit]}" 'BEGIN { exit !(s <= m) }' ||
+            fail "$unit: exposure $score is above ${max_exposure[$unit]} (systemd-analyze security --offline=true $unit)"
+        say "exposure $unit: $score (at most ${max_exposure[$unit]})"
+    done
+}
+
+# unit_env UNIT: the Environment= settings of an installed unit, one NAME=VALUE per line.
+unit_env() {
+    sed -nE 's/^Environment="?([A-Z_]+=[^"]*)"?$/\1/p' "$root/etc/systemd/system/$1"
+}
+
+# unit_command UNIT KEY: KEY's command line (ExecStart, ExecStartPre...) as systemd would run it here:
+# /opt/roundtrip inside the root, ${VAR} and $VAR from the environment given (systemd splits $VAR on spaces).
+unit_command() {
+    local line
+    line=$(grep -m1 "^$2=" "$root/etc/systemd/system/$1") || fail "$1 has no $2="
+    line=${line#"$2"=}
+    line=${line//\/opt\/roundtrip\//$root\/opt\/roundtrip\/}
+    local name
+    for name in DATA_DIR JAVA_OPTS BACKUP_KEEP; do
+        line=${line//\$\{$name\}/${!name:-}}
+        line=${line//\$$name/${!name:-}}
+    done
+    echo "$line"
+}
+
+# as_roundtrip CMD...: runs CMD as the root's `roundtrip` user (exec: a background one keeps its pid).
+as_roundtrip() {
+    local uid gid
+    uid=$(awk -F: '$1 == "roundtrip" { print $3 }' "$root/etc/passwd")
+    gid=$(awk -F: '$1 == "roundtrip" { print $4 }' "$root/etc/passwd")
+    [[ -n $uid ]] || fail "install.sh created no user roundtrip"
+    exec setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
+}
+
+# check_data_dir: a missing data directory is one line naming the fix; the installed one passes.
+check_data_dir() {
+    local cmd out
+    cmd=$(DATA_DIR=/nonexistent/roundtrip unit_command roundtrip.service ExecStartPre)
+    # shellcheck disable=SC2086  # the command line is split into words, as systemd does
+    if out=$(as_roundtrip $cmd 2>&1); then fail "check-data-dir.sh accepted a missing directory"; fi
+    [[ $out == *"does not exist; create it with: sudo systemd-tmpfiles --create"* && $(wc -l <<<"$out") -eq 1 ]] ||
+        fail "check-data-dir.sh's message for a missing directory: '$out'"
+    cmd=$(DATA_DIR=$root/var/lib/roundtrip unit_command roundtrip.service ExecStartPre)
+    # shellcheck disable=SC2086
+    (as_roundtrip $cmd) || fail "check-data-dir.sh refuses the directory install.sh made"
+    say "ok: without its data directory the unit stops with: $out"
+}
+
+# start_app HOST: the app as roundtrip.service starts it (its environment, its command), APP_HOST=HOST.
+start_app() {
+    local cmd
+    cmd=$(DATA_DIR=$root/var/lib/roundtrip JAVA_OPTS=$(unit_env roundtrip.service | sed -n 's/^JAVA_OPTS=//p') \
+        unit_command roundtrip.service ExecStart)
+    # shellcheck disable=SC2086,SC2046  # split into words as systemd does
+    as_roundtrip env -i PATH=/usr/bin:/bin $(unit_env roundtrip.service | grep -v '^JAVA_OPTS=') \
+        DATA_DIR="$root/var/lib/roundtrip" APP_HOST="$1" $cmd >"$work/app.log" 2>&1 &
+    pids+=($!)
+    local deadline=$((SECONDS + 60))
+    until curl -fsS -o /dev/null http://127.0.0.1:8000/api/health 2>/dev/null; do
+        kill -0 "${pids[-1]}" 2>/dev/null || { tail -n 20 "$work/app.log" >&2; fail "the app exited at start"; }
+        (( SECONDS < deadline )) || fail "the app did not answer /api/health within 60 s"
+        sleep 0.3
+    done
+}
+
+stop_last_app() {
+    kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+    unset 'pids[-1]'
+}
+
+# check_exposure: with the unit's APP_HOST the check passes; bound to 0.0.0.0 it must fail.
+check_exposure() {
+    start_app 127.0.0.1
+    "$repo_dir/deploy/check-exposure.sh" || fail "check-exposure.sh refused the app as the unit runs it"
+    check_backup
+    stop_last_app
+    start_app 0.0.0.0
+    if "$repo_dir/deploy/check-exposure.sh" 2>"$work/exposure.err"; then
+        fail "check-exposure.sh passed with the app listening on 0.0.0.0:8000"
+    fi
+    grep -q 'EXPOSED: port 8000' "$work/exposure.err" || fail "check-exposure.sh: $(cat "$work/exposure.err")"
+    stop_last_app
+    say "ok: check-exposure.sh passes the unit's app, and fails one on 0.0.0.0 ($(head -n 1 "$work/exposure.err"))"
+}
+
+# check_backup: roundtrip-backup's commands beside the running app, three times, keeping two.
+check_backup() {
+    local cmd post i
+    cmd=$(DATA_DIR=$root/var/lib/roundtrip JAVA_OPTS=$(unit_env roundtrip-backup.service | sed -n 's/^JAVA_OPTS=//p') \
+        unit_command roundtrip-backup.service ExecStart)
+    post=$(DATA_DIR=$root/var/lib/roundtrip BACKUP_KEEP=2 unit_command roundtrip-backup.service ExecStartPost)
+    for i in 1 2 3; do
+        # shellcheck disable=SC2086
+        (as_roundtrip env -i PATH=/usr/bin:/bin DATA_DIR="$root/var/lib/roundtrip" $cmd >/dev/null) ||
+            fail "roundtrip-backup's ExecStart failed (run $i)"
+        sleep 1                         # backup names are stamped to the second
+    done
+    # shellcheck disable=SC2086
+    (as_roundtrip $post)
+    local left
+    left=$(find "$root/var/lib/roundtrip/backups" -name 'roundtrip-*.db' | wc -l)
+    (( left == 2 )) || fail "after 3 backups with BACKUP_KEEP=2, $left are left"
+    say "ok: three backups beside the running app, the oldest pruned (BACKUP_KEEP=2 keeps 2)"
+}
+
+# check_template_alike: roundtrip@.service's [Service] is roundtrip.service's but for the port lines.
+check_template_alike() {
+    local dir=$repo_dir/deploy/systemd
+    # only_service UNIT: its settings from [Service] on, less the lines that differ on purpose.
+    only_service() {
+        sed -n '/^\[Service\]/,$p' "$dir/$1" | grep -vE '^(#|$|Environment=(APP|METRICS)_PORT=|EnvironmentFile=-/etc/roundtrip/roundtrip@)'
+    }
+    diff <(only_service roundtrip.service) <(only_service roundtrip@.service) >"$work/alike.diff" ||
+        fail "roundtrip.service and roundtrip@.service differ beyond the port: $(cat "$work/alike.diff")"
+    say "ok: roundtrip@.service has the same sandbox and settings as roundtrip.service"
+}
+
+make_root
+"$repo_dir/deploy/install.sh" --root "$root" --domain roundtrip.example.com >"$work/install.log" 2>&1 ||
+    { cat "$work/install.log" >&2; fail "deploy/install.sh --root failed"; }
+say "ok: deploy/install.sh --root $root (log: $(grep -c . "$work/install.log") lines)"
+check_site
+verify_units
+score_units
+check_template_alike
+check_data_dir
+check_exposure
+say "all checks passed"
