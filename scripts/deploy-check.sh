@@ -6,7 +6,8 @@
 #   4. `systemd-analyze security --offline` on each service: its exposure score, against a threshold;
 #   5. the units' own command lines run: check-data-dir.sh, the app as user `roundtrip` with the unit's
 #      environment, deploy/check-exposure.sh against it (and against an app bound to 0.0.0.0: must fail),
-#      roundtrip-backup's backup and prune.
+#      roundtrip-backup's backup and prune;
+#   6. deploy/firewall/roundtrip.nft: from another network namespace, 443 answers and 8000 does not.
 # Everything runs in private mount, network and PID namespaces (ports 80/443/8000/9464 are its own, nothing is
 # reachable from outside, no process outlives it), bounded in time; the temp directory is removed on exit.
 set -euo pipefail
@@ -30,7 +31,7 @@ if [[ ${1:-} != --inside ]]; then
     trap 'rm -rf "$work"' EXIT
     chmod 0755 "$work"                  # the app runs as the root's `roundtrip` user: it must get through
     # --pid: this script is the namespace's first process; when it ends, the kernel ends all it started.
-    timeout 300 unshare --mount --net --pid --fork "${BASH_SOURCE[0]}" --inside "$work"
+    timeout 300 unshare --mount --net --pid --fork --mount-proc "${BASH_SOURCE[0]}" --inside "$work"
     exit 0
 fi
 
@@ -211,6 +212,35 @@ check_template_alike() {
     say "ok: roundtrip@.service has the same sandbox and settings as roundtrip.service"
 }
 
+# check_firewall: deploy/firewall/roundtrip.nft, loaded here, lets a client on another network namespace reach
+# 443 but not 8000 (both listening on every address); without the rules it reaches both, so the test can fail.
+check_firewall() {
+    unshare --net sleep 120 &            # the client: a network namespace of its own, held by this process
+    local client=$!
+    pids+=("$client")
+    sleep 0.2
+    ip link add rt-server type veth peer name rt-client netns "$client"
+    ip addr add 192.0.2.1/24 dev rt-server && ip link set rt-server up
+    nsenter -t "$client" -n sh -c 'ip addr add 192.0.2.2/24 dev rt-client && ip link set rt-client up'
+    local port
+    for port in 443 8000; do
+        /usr/bin/python3 -m http.server --bind 0.0.0.0 "$port" >/dev/null 2>&1 &
+        pids+=($!)
+    done
+    # reaches PORT: an HTTP answer from 192.0.2.1:PORT, seen from the client, within 2 s.
+    reaches() { nsenter -t "$client" -n curl -s -m 2 -o /dev/null "http://192.0.2.1:$1/"; }
+    local deadline=$((SECONDS + 10))
+    until reaches 443 && reaches 8000; do
+        (( SECONDS < deadline )) || fail "without a firewall the client cannot reach 443 and 8000 (test set-up)"
+        sleep 0.2
+    done
+    nft -f "$repo_dir/deploy/firewall/roundtrip.nft" || fail "nft refuses deploy/firewall/roundtrip.nft"
+    nft -f "$repo_dir/deploy/firewall/roundtrip.nft" || fail "deploy/firewall/roundtrip.nft cannot be loaded twice"
+    reaches 443 || fail "with the firewall loaded, 443 is not reachable from outside"
+    if reaches 8000; then fail "with the firewall loaded, 8000 is still reachable from outside"; fi
+    say "ok: with deploy/firewall/roundtrip.nft a client elsewhere reaches 443, not 8000 (it reached both before)"
+}
+
 make_root
 "$repo_dir/deploy/install.sh" --root "$root" --domain roundtrip.example.com >"$work/install.log" 2>&1 ||
     { cat "$work/install.log" >&2; fail "deploy/install.sh --root failed"; }
@@ -221,4 +251,5 @@ score_units
 check_template_alike
 check_data_dir
 check_exposure
+check_firewall
 say "all checks passed"
