@@ -87,7 +87,7 @@ compose-test: ## build the images and run compose.yaml on a private Docker engin
 
 deploy-check: build ## deploy/ into a temp root (root): nginx -t, systemd-analyze verify + security scores, exposure, backups
 	@scripts/require.sh $(EDGE_TOOLS) systemd-analyze=systemd systemd-sysusers=systemd systemd-tmpfiles=systemd \
-		unshare=util-linux setpriv=util-linux nsenter=util-linux nft=nftables
+		unshare=util-linux setpriv=util-linux nsenter=util-linux nft=nftables logrotate=logrotate
 	scripts/deploy-check.sh
 
 clean: ## remove build output (keeps data/)

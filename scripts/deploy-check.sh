@@ -7,6 +7,7 @@
 #   5. the units' own command lines run: check-data-dir.sh, the app as user `roundtrip` with the unit's
 #      environment, deploy/check-exposure.sh against it (and against an app bound to 0.0.0.0: must fail),
 #      roundtrip-backup's backup and prune;
+#      the installed Nginx in front of it (HTTPS, HSTS, the 301, a log rotation with its USR1);
 #   6. deploy/firewall/roundtrip.nft: from another network namespace, 443 answers and 8000 does not.
 # Everything runs in private mount, network and PID namespaces (ports 80/443/8000/9464 are its own, nothing is
 # reachable from outside, no process outlives it), bounded in time; the temp directory is removed on exit.
@@ -165,10 +166,43 @@ stop_last_app() {
     unset 'pids[-1]'
 }
 
+# check_edge: the installed Nginx (as roundtrip-nginx.service runs it, inside the root) in front of the app:
+# HTTPS on 443 with the production HSTS, the 301 on 80, and logrotate's USR1 making Nginx write a new file.
+check_edge() {
+    chroot "$root" nginx -p /etc/roundtrip/nginx/ -c /etc/roundtrip/nginx/nginx.conf &
+    pids+=($!)
+    # https PATH [CURL_ARGS...]: a request to the site by its name (the self-signed certificate: -k).
+    https() { curl -sk --resolve roundtrip.example.com:443:127.0.0.1 "https://roundtrip.example.com$1" "${@:2}"; }
+    local deadline=$((SECONDS + 20))
+    until https /api/health -o /dev/null -f; do
+        (( SECONDS < deadline )) || fail "the installed Nginx did not proxy https://…/api/health to the app within 20 s"
+        sleep 0.2
+    done
+    https / -D - -o /dev/null | grep -qi '^strict-transport-security: max-age=63072000' ||
+        fail "https://roundtrip.example.com/ does not send HSTS max-age=63072000"
+    [[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1/) == 301 ]] || fail "http://…/ is not a 301 to HTTPS"
+    local log=$root/var/log/roundtrip-nginx/access.log
+    sleep 1.2                           # access_log ... flush=1s
+    [[ -s $log ]] || fail "no request in $log"
+    chroot "$root" logrotate -f -s /tmp/logrotate.state /etc/logrotate.d/roundtrip-nginx ||
+        fail "logrotate refuses /etc/logrotate.d/roundtrip-nginx"
+    [[ -s $log.1 ]] || fail "logrotate did not rotate access.log into access.log.1"
+    https /api/health -o /dev/null
+    deadline=$((SECONDS + 5))
+    until [[ -s $log ]]; do             # written only once Nginx reopened its logs (USR1, postrotate)
+        (( SECONDS < deadline )) || fail "after logrotate, Nginx did not write to the new access.log (postrotate USR1)"
+        sleep 0.2
+    done
+    kill -QUIT "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+    unset 'pids[-1]'
+    say "ok: the installed Nginx serves https with HSTS 2 years, 301s port 80, and reopens its log after logrotate"
+}
+
 # check_exposure: with the unit's APP_HOST the check passes; bound to 0.0.0.0 it must fail.
 check_exposure() {
     start_app 127.0.0.1
     "$repo_dir/deploy/check-exposure.sh" || fail "check-exposure.sh refused the app as the unit runs it"
+    check_edge
     check_backup
     stop_last_app
     start_app 0.0.0.0
