@@ -3,7 +3,8 @@
 #   1. deploy/install.sh --root into a temp directory (the host's /usr bind-mounted read-only into it);
 #   2. `nginx -t` on the site it rendered (inside the root, with chroot), production values checked;
 #   3. `systemd-analyze verify` on every installed unit: any word it prints fails the check;
-#   4. `systemd-analyze security --offline` on each service: its exposure score, against a threshold;
+#   4. `systemd-analyze security --offline` on each service: its exposure score, against a threshold and
+#      against the table in docs/deploy.md (and docs/ko/deploy.md, whose commands must be the English ones);
 #   5. the units' own command lines run: check-data-dir.sh, the app as user `roundtrip` with the unit's
 #      environment, deploy/check-exposure.sh against it (and against an app bound to 0.0.0.0: must fail),
 #      roundtrip-backup's backup and prune;
@@ -98,6 +99,11 @@ score_units() {
         awk -v s="$score" -v m="${max_exposure[$unit]}" 'BEGIN { exit !(s <= m) }' ||
             fail "$unit: exposure $score is above ${max_exposure[$unit]} (systemd-analyze security --offline=true $unit)"
         say "exposure $unit: $score (at most ${max_exposure[$unit]})"
+        local doc
+        for doc in docs/deploy.md docs/ko/deploy.md; do  # the docs show the scores: they must be the ones seen
+            grep -qF "| \`$unit\` | $score " "$repo_dir/$doc" ||
+                fail "$doc's table of scores does not say $unit: $score (the measured exposure): update it"
+        done
     done
 }
 
@@ -275,6 +281,19 @@ check_firewall() {
     say "ok: with deploy/firewall/roundtrip.nft a client elsewhere reaches 443, not 8000 (it reached both before)"
 }
 
+# check_docs_alike: the Korean deploy guide has the English one's sections and, character for character, its
+# commands (one set of commands to keep right; the tests above run them).
+check_docs_alike() {
+    # code_blocks FILE: the text of every ``` block; sections FILE: how many ## headings.
+    code_blocks() { awk '/^```/ { inside = !inside; print "----"; next } inside' "$repo_dir/$1"; }
+    sections() { grep -c '^## ' "$repo_dir/$1"; }
+    diff <(code_blocks docs/deploy.md) <(code_blocks docs/ko/deploy.md) >"$work/docs.diff" ||
+        fail "docs/ko/deploy.md's commands differ from docs/deploy.md's: $(head -n 5 "$work/docs.diff")"
+    [[ $(sections docs/deploy.md) == "$(sections docs/ko/deploy.md)" ]] ||
+        fail "docs/deploy.md and docs/ko/deploy.md have different numbers of sections"
+    say "ok: docs/ko/deploy.md has docs/deploy.md's $(sections docs/deploy.md) sections and the same commands"
+}
+
 make_root
 "$repo_dir/deploy/install.sh" --root "$root" --domain roundtrip.example.com >"$work/install.log" 2>&1 ||
     { cat "$work/install.log" >&2; fail "deploy/install.sh --root failed"; }
@@ -283,6 +302,7 @@ check_site
 verify_units
 score_units
 check_template_alike
+check_docs_alike
 check_data_dir
 check_exposure
 check_firewall
