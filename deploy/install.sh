@@ -67,7 +67,9 @@ create_user_and_dirs() {
 # link /opt/roundtrip/roundtrip.jar moves to it in one rename, so a unit never sees a half-made link.
 install_release() {
     local opt=$ROOT/opt/roundtrip release=$ROOT/opt/roundtrip/releases/$VERSION
-    install -D -m 0644 "$JAR" "$release/roundtrip.jar"
+    # Written beside, then renamed: a running JVM keeps reading the old file (a jar rewritten in place crashes it).
+    install -D -m 0644 "$JAR" "$release/roundtrip.jar.new"
+    mv -f "$release/roundtrip.jar.new" "$release/roundtrip.jar"
     rm -rf "$release/nginx" && cp -R "$repo_dir/nginx" "$release/nginx"
     install -m 0644 "$repo_dir/openapi.yaml" "$release/openapi.yaml"
     install -D -m 0755 "$repo_dir/scripts/render-nginx.sh" "$release/scripts/render-nginx.sh"

@@ -5,6 +5,7 @@
 # Installed as /opt/roundtrip/bin/render-site.sh by deploy/install.sh; run it again after the first certificate
 # (it then picks /etc/letsencrypt/live/DOMAIN/) or with APP_UPSTREAM="127.0.0.1:8001" to move the traffic.
 # The templates come from the release the jar link points to, so a site always matches its app version.
+# Writes the settings it used to /etc/roundtrip/render.env (for scripts/upgrade.sh's RENDER_ENV_FILE).
 set -euo pipefail
 
 fail() { echo "render-site.sh: $*" >&2; exit 1; }
@@ -49,6 +50,12 @@ mkdir -p /var/log/roundtrip-nginx "$ACME_WEBROOT"
 umask 022                                         # the workers (nobody) read html/ and the challenges
 
 "$RELEASE_DIR/scripts/render-nginx.sh" "$site"
+
+# The same settings for whoever renders the site next (scripts/upgrade.sh's RENDER_ENV_FILE), APP_UPSTREAM aside:
+# an upgrade sets that one itself. Shell-quoted NAME=value lines.
+for name in HTTPS_PORT HTTP_PORT SERVER_NAME TLS_CERT TLS_KEY HSTS_MAX_AGE ACME_WEBROOT NGINX_ACCESS_LOG NGINX_ERROR_LOG; do
+    printf '%s=%q\n' "$name" "${!name}"
+done >/etc/roundtrip/render.env
 
 # --- Check, then hand over -----------------------------------------------------------------------------
 if ! nginx -q -t -p "$site/" -c "$site/nginx.conf"; then

@@ -72,6 +72,8 @@ check_site() {
     grep -rqF 'max-age=63072000' "$root/etc/roundtrip/nginx/" || fail "HSTS max-age is not 63072000 in production"
     grep -qF 'access_log /var/log/roundtrip-nginx/access.log' "$root/etc/roundtrip/nginx/nginx.conf" ||
         fail "the access log is not in /var/log/roundtrip-nginx (where logrotate looks)"
+    grep -qx 'HSTS_MAX_AGE=63072000' "$root/etc/roundtrip/render.env" ||
+        fail "render-site.sh did not record its settings in /etc/roundtrip/render.env (scripts/upgrade.sh reads them)"
     say "ok: nginx -t accepts the production site (443, 80, HSTS 2 years, logs in /var/log/roundtrip-nginx)"
 }
 
@@ -240,12 +242,13 @@ check_backup() {
     say "ok: three backups beside the running app, the oldest pruned (BACKUP_KEEP=2 keeps 2)"
 }
 
-# check_template_alike: roundtrip@.service's [Service] is roundtrip.service's but for the port lines.
+# check_template_alike: roundtrip@.service's [Service] is roundtrip.service's but for the port lines and the
+# hand-over setting (upgrades start a second instance beside the first).
 check_template_alike() {
     local dir=$repo_dir/deploy/systemd
     # only_service UNIT: its settings from [Service] on, less the lines that differ on purpose.
     only_service() {
-        sed -n '/^\[Service\]/,$p' "$dir/$1" | grep -vE '^(#|$|Environment=(APP|METRICS)_PORT=|EnvironmentFile=-/etc/roundtrip/roundtrip@)'
+        sed -n '/^\[Service\]/,$p' "$dir/$1" | grep -vE '^(#|$|Environment=(APP|METRICS)_PORT=|Environment=DATA_DIR_HANDOVER=|EnvironmentFile=-/etc/roundtrip/roundtrip@)'
     }
     diff <(only_service roundtrip.service) <(only_service roundtrip@.service) >"$work/alike.diff" ||
         fail "roundtrip.service and roundtrip@.service differ beyond the port: $(cat "$work/alike.diff")"
