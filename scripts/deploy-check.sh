@@ -189,6 +189,7 @@ check_edge() {
     https / -D - -o /dev/null | grep -qi '^strict-transport-security: max-age=63072000' ||
         fail "https://roundtrip.example.com/ does not send HSTS max-age=63072000"
     [[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1/) == 301 ]] || fail "http://…/ is not a 301 to HTTPS"
+    check_acme_webroot
     local log=$root/var/log/roundtrip-nginx/access.log
     sleep 1.2                           # access_log ... flush=1s
     [[ -s $log ]] || fail "no request in $log"
@@ -204,6 +205,22 @@ check_edge() {
     kill -QUIT "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
     unset 'pids[-1]'
     say "ok: the installed Nginx serves https with HSTS 2 years, 301s port 80, and reopens its log after logrotate"
+}
+
+# check_acme_webroot: a file certbot --webroot would write to /var/lib/roundtrip-acme is served on port 80 by the
+# workers (user nobody: the directory's mode 0755 from tmpfiles.d matters). Only once the templates have the
+# ACME location (the acme branch of issue 19); until then it says so.
+check_acme_webroot() {
+    if ! grep -q 'acme-challenge' "$root/etc/roundtrip/nginx/conf.d/roundtrip.conf"; then
+        say "note: ACME webroot not checked: the Nginx templates have no /.well-known/acme-challenge/ location yet"
+        return
+    fi
+    local dir=$root/var/lib/roundtrip-acme/.well-known/acme-challenge token=token-$$-$RANDOM
+    mkdir -p "$dir" && echo "$token" >"$dir/check"
+    [[ $(curl -s -H 'Host: roundtrip.example.com' http://127.0.0.1/.well-known/acme-challenge/check) == "$token" ]] ||
+        fail "http://roundtrip.example.com/.well-known/acme-challenge/ does not serve files from /var/lib/roundtrip-acme"
+    rm -r "$root/var/lib/roundtrip-acme/.well-known"
+    say "ok: port 80 serves certbot's challenge files from /var/lib/roundtrip-acme"
 }
 
 # check_exposure: with the unit's APP_HOST the check passes; bound to 0.0.0.0 it must fail.
