@@ -58,7 +58,7 @@ for name in HTTPS_PORT HTTP_PORT SERVER_NAME TLS_CERT TLS_KEY HSTS_MAX_AGE ACME_
 done >/etc/roundtrip/render.env
 
 # --- Check, then hand over -----------------------------------------------------------------------------
-if ! nginx -q -t -p "$site/" -c "$site/nginx.conf"; then
+if ! nginx -q -t -e stderr -p "$site/" -c "$site/nginx.conf"; then
     fail "the rendered site does not pass nginx -t (above); a running Nginx keeps serving its old config until a reload"
 fi
 if command -v systemctl >/dev/null && systemctl is-active --quiet roundtrip-nginx 2>/dev/null; then

@@ -64,7 +64,7 @@ make_root() {
 
 # check_site: the rendered site passes nginx -t where it will run, with the production values in it.
 check_site() {
-    chroot "$root" nginx -q -t -p /etc/roundtrip/nginx/ -c /etc/roundtrip/nginx/nginx.conf ||
+    chroot "$root" nginx -q -t -e stderr -p /etc/roundtrip/nginx/ -c /etc/roundtrip/nginx/nginx.conf ||
         fail "nginx -t refuses the site install.sh rendered"
     local conf=$root/etc/roundtrip/nginx/conf.d/roundtrip.conf
     grep -qE 'listen 443 ssl' "$conf" || fail "the site does not listen on 443"
@@ -177,7 +177,7 @@ stop_last_app() {
 # check_edge: the installed Nginx (as roundtrip-nginx.service runs it, inside the root) in front of the app:
 # HTTPS on 443 with the production HSTS, the 301 on 80, and logrotate's USR1 making Nginx write a new file.
 check_edge() {
-    chroot "$root" nginx -p /etc/roundtrip/nginx/ -c /etc/roundtrip/nginx/nginx.conf &
+    chroot "$root" nginx -e stderr -p /etc/roundtrip/nginx/ -c /etc/roundtrip/nginx/nginx.conf &
     pids+=($!)
     # https PATH [CURL_ARGS...]: a request to the site by its name (the self-signed certificate: -k).
     https() { curl -sk --resolve roundtrip.example.com:443:127.0.0.1 "https://roundtrip.example.com$1" "${@:2}"; }
