@@ -25,7 +25,7 @@ export JAVA_OPTS ?= -XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryErro
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
-.PHONY: help build test fuzz run run-app postman tls-scan chaos soak bench backup restore compose-config compose-test acme-test clean
+.PHONY: help build test fuzz run run-app postman tls-scan chaos soak bench backup restore compose-config compose-test acme-test deploy-check upgrade-test clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -88,6 +88,11 @@ compose-test: ## build the images and run compose.yaml on a private Docker engin
 acme-test: build ## a certificate from an ACME server (Pebble) via certbot, offline: issue, renew under load, bad input
 	@scripts/require.sh $(EDGE_TOOLS) pebble=pebble pebble-challtestsrv=pebble certbot=certbot dig=bind9-dnsutils timeout=coreutils
 	scripts/acme-test.sh
+
+deploy-check: build ## deploy/ into a temp root (root): nginx -t, systemd-analyze verify + security scores, exposure, backups
+	@scripts/require.sh $(EDGE_TOOLS) systemd-analyze=systemd systemd-sysusers=systemd systemd-tmpfiles=systemd \
+		unshare=util-linux setpriv=util-linux nsenter=util-linux nft=nftables logrotate=logrotate
+	scripts/deploy-check.sh
 
 clean: ## remove build output (keeps data/)
 	$(MVN) clean
