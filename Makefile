@@ -25,7 +25,7 @@ export JAVA_OPTS ?= -XX:+UseSerialGC -Xmx64m -Xss512k -XX:+ExitOnOutOfMemoryErro
 # Swagger UI's files, copied out of node_modules for Nginx to serve at /docs/ (git-ignored).
 SWAGGER_UI := nginx/html/docs/vendor/VERSION
 
-.PHONY: help build test fuzz run run-app postman tls-scan chaos soak bench backup restore compose-config compose-test clean
+.PHONY: help build test fuzz run run-app postman tls-scan chaos soak bench backup restore compose-config compose-test upgrade-test clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,6 +66,10 @@ chaos: $(SWAGGER_UI) ## kill -9 the app 20 times under writes through Nginx; pri
 soak: $(SWAGGER_UI) ## 256 connections for 60 s through Nginx (reads, lists, searches, writes); prints p50/p99
 	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) wrk=wrk
 	mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SoakIT -Dsoak.seconds=$${SOAK_SECONDS:-60}
+
+upgrade-test: $(SWAGGER_UI) ## scripts/upgrade.sh under load: a SQLite hand-over to a second port, a rolling restart of 3 PostgreSQL replicas; 0 failed requests
+	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) pg_createcluster=postgresql pgrep=procps setsid=util-linux sha256sum=coreutils
+	mvn -B verify -Dfuzz.skip=true -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=UpgradeIT
 
 bench: build ## measure every hop side by side (minutes): table, bench/results.json, bench/results.png
 	scripts/bench.sh

@@ -19,12 +19,12 @@
 #   ROLLING_PAUSE  seconds between replicas (default 6: past Nginx's fail_timeout of 5 s, so it uses the restarted
 #                  replica again before the next one stops)
 #   process mode only: RUN_DIR (default .run/upgrade: app-PORT.pid for every instance, also those started by
-#                  someone else, and app-PORT.log), JAVA (default java), NGINX (default nginx), JAVA_OPTS, and
+#                  someone else, and app-PORT.log), JAVA (default java), NGINX_BIN (default nginx), JAVA_OPTS, and
 #                  the app's own settings (DATA_DIR, DATABASE_URL, METRICS_PORT (default 0: any free port), ...)
 set -euo pipefail
 
 fail() { echo "upgrade.sh: $*" >&2; exit 1; }
-say() { echo "upgrade.sh: $*"; }
+say() { echo "upgrade.sh: $(date +%T) $*"; }
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 UPGRADE_MODE=${UPGRADE_MODE:-systemd}
@@ -36,7 +36,7 @@ STOP_TIMEOUT=${STOP_TIMEOUT:-30}
 ROLLING_PAUSE=${ROLLING_PAUSE:-6}
 RUN_DIR=${RUN_DIR:-.run/upgrade}
 JAVA=${JAVA:-java}
-NGINX=${NGINX:-nginx}
+NGINX_BIN=${NGINX_BIN:-nginx} # not NGINX: Nginx itself reads that variable (inherited sockets)
 
 # is_port VALUE: true for a number from 1 to 65535.
 is_port() { [[ $1 =~ ^[0-9]+$ ]] && (( 10#$1 >= 1 && 10#$1 <= 65535 )); }
@@ -122,13 +122,13 @@ switch_nginx() {
         fi
         APP_UPSTREAM="$*" "$script_dir/render-nginx.sh" "$NGINX_DIR" >/dev/null
     )
-    "$NGINX" -t -q -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr ||
+    "$NGINX_BIN" -t -q -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr ||
         fail "the re-rendered Nginx config does not pass nginx -t; Nginx still runs the old one (not reloaded)"
     old_workers=$(pgrep -P "$master" | tr '\n' ' ') # the workers of the old config, before the reload
     if [[ $UPGRADE_MODE == systemd ]]; then
         systemctl reload roundtrip-nginx
     else
-        "$NGINX" -s reload -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr
+        "$NGINX_BIN" -s reload -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr
     fi
     wait_gone "$old_workers"
 }

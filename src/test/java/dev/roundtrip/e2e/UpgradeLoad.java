@@ -22,8 +22,12 @@ import java.util.zip.GZIPInputStream;
 /**
  * The load an upgrade runs under: each thread, in a loop, creates a note with a body of its own (signed in, with an
  * Idempotency-Key), reads it back, lists the newest notes, and asks /api/journey which app server answered; every
- * request through Nginx over HTTPS with {@code Accept-Encoding: gzip}. Any answer other than the expected status, and
- * any request that got no answer, is a failure: nothing is retried.
+ * request through Nginx over HTTPS with {@code Accept-Encoding: gzip}, over HTTP/1.1 keep-alive. Any answer other than
+ * the expected status is a failure. One thing is retried, once, as HTTP clients do (RFC 9112 §9.3.1): a request on a
+ * kept-alive connection that the server closed without a single byte of answer. A reload makes Nginx's old workers
+ * close their idle client connections, and a request the client sent at that very moment meets the close; a POST is
+ * resent with the same Idempotency-Key, so it is stored at most once (the test checks no title is stored twice).
+ * A second such close, or any other I/O error, is a failure.
  */
 final class UpgradeLoad implements AutoCloseable {
 
@@ -42,6 +46,8 @@ final class UpgradeLoad implements AutoCloseable {
     final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     final AtomicLong requests = new AtomicLong();
     final AtomicLong gzipped = new AtomicLong();
+    /** Requests resent once after the server closed their idle connection without answering (see the class comment). */
+    final ConcurrentLinkedQueue<String> resent = new ConcurrentLinkedQueue<>();
     /** The app server's port (from journey's app.instance, "random-id:port") → answers it gave. */
     final Map<Integer, AtomicLong> answersByPort = new ConcurrentHashMap<>();
 
@@ -79,10 +85,19 @@ final class UpgradeLoad implements AutoCloseable {
     }
 
     /** Sends one request, gzip accepted; its JSON on the expected status, else null with the failure recorded. */
-    private JsonNode send(HttpRequest.Builder request, int expected, String what) {
+    private JsonNode send(HttpRequest.Builder builder, int expected, String what) {
+        HttpRequest request = builder.header("Accept-Encoding", "gzip").timeout(Duration.ofSeconds(15)).build();
         try {
-            HttpResponse<byte[]> res = client.send(request.header("Accept-Encoding", "gzip").timeout(Duration.ofSeconds(15)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> res;
+            try {
+                res = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                if (!closedBeforeAnyAnswer(e)) {
+                    throw e;
+                }
+                resent.add(what + " (" + e.getMessage() + ")");
+                res = client.send(request, HttpResponse.BodyHandlers.ofByteArray()); // once, on a new connection
+            }
             requests.incrementAndGet();
             String text = decoded(res);
             if (res.statusCode() != expected) {
@@ -96,6 +111,12 @@ final class UpgradeLoad implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return null;
+    }
+
+    /** The JDK client's words for a connection that ended before the first byte of the answer. */
+    private static boolean closedBeforeAnyAnswer(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("header parser received no bytes") || message.contains("connection closed locally");
     }
 
     private String decoded(HttpResponse<byte[]> res) throws IOException {
