@@ -180,9 +180,9 @@ preflight() {
 # handover OLD_PORT NEW_PORT: see the usage at the top.
 handover() {
     local old=$1 new=$2
-    preflight "$old" "$new"
     [[ $old != "$new" ]] || fail "OLD_PORT and NEW_PORT must differ, both are $old"
-    curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$old/api/ready" ||
+    preflight "$old" "$new"
+    curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$old/api/ready" 2>/dev/null ||
         fail "no ready app on 127.0.0.1:$old (OLD_PORT): nothing to hand over from"
     ! curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$new/api/health" 2>/dev/null ||
         fail "port $new (NEW_PORT) already answers: pick a free port (the next upgrade goes back to $old)"
