@@ -67,6 +67,10 @@ soak: $(SWAGGER_UI) ## 256 connections for 60 s through Nginx (reads, lists, sea
 	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) wrk=wrk
 	mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SoakIT -Dsoak.seconds=$${SOAK_SECONDS:-60}
 
+upgrade-test: $(SWAGGER_UI) ## scripts/upgrade.sh under load: a SQLite hand-over to a second port, a rolling restart of 3 PostgreSQL replicas; 0 failed requests
+	@scripts/require.sh $(JAVA_TOOLS) $(EDGE_TOOLS) pg_createcluster=postgresql pgrep=procps setsid=util-linux sha256sum=coreutils
+	mvn -B verify -Dfuzz.skip=true -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=UpgradeIT
+
 bench: build ## measure every hop side by side (minutes): table, bench/results.json, bench/results.png
 	scripts/bench.sh
 

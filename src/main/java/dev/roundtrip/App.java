@@ -86,9 +86,10 @@ public final class App {
 
     public static App create(Config config) {
         Metrics metrics = new Metrics();
-        // SQLite: no second app, and no restore, while this one uses DATA_DIR (PostgreSQL has no data dir here).
-        DataDirectoryLock dataDirLock = config.postgres() == null
-                ? DataDirectoryLock.acquire(config.dataDir(), DataDirectoryLock.Mode.APP) : null;
+        // SQLite: no second app, and no restore, while this one uses DATA_DIR (PostgreSQL has no data dir here);
+        // with DATA_DIR_HANDOVER=on one successor may serve beside the app and take over when it exits.
+        DataDirectoryLock dataDirLock = config.postgres() == null ? DataDirectoryLock.acquire(config.dataDir(),
+                config.handover() ? DataDirectoryLock.Mode.SUCCESSOR : DataDirectoryLock.Mode.APP) : null;
         Database database;
         try {
             database = Database.open(config, metrics.registry());

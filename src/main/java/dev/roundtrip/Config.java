@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * one clear message instead of failing later in the middle of a request.
  */
 public record Config(String host, int port, int threads, Path dataDir, Synchronous synchronous, Postgres postgres,
-                     String metricsHost, int metricsPort, List<String> corsOrigins) {
+                     String metricsHost, int metricsPort, List<String> corsOrigins, boolean handover) {
 
     /** Jetty's threads by default: enough to keep two cores busy, few enough to queue fairly (docs/performance.md). */
     static final int DEFAULT_THREADS = 16;
@@ -63,7 +63,21 @@ public record Config(String host, int port, int threads, Path dataDir, Synchrono
         String metricsHost = env.getOrDefault("METRICS_HOST", "127.0.0.1").strip();
         int metricsPort = parsePort("METRICS_PORT", env.getOrDefault("METRICS_PORT", "9464"));
         return new Config(host, port, threads, dataDir, synchronous, parsePostgres(env), metricsHost, metricsPort,
-                parseOrigins(env.getOrDefault("CORS_ORIGINS", "")));
+                parseOrigins(env.getOrDefault("CORS_ORIGINS", "")), parseHandover(env.getOrDefault("DATA_DIR_HANDOVER", "off")));
+    }
+
+    /**
+     * DATA_DIR_HANDOVER=on: this app may start beside the one already using DATA_DIR (an upgrade on one
+     * machine, scripts/upgrade.sh) and takes DATA_DIR over when that one exits; off (the default): a second app
+     * on the same DATA_DIR is refused. See {@link dev.roundtrip.db.DataDirectoryLock}. Unused with DATABASE_URL.
+     */
+    static boolean parseHandover(String raw) {
+        return switch (raw.strip().toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off", "" -> false;
+            default -> throw new ConfigException("DATA_DIR_HANDOVER must be on (start beside the app on DATA_DIR and "
+                    + "take over when it exits) or off, got '" + raw.strip() + "'");
+        };
     }
 
     /** An origin as a browser sends it: scheme, host, optional port; no path, no trailing slash, no wildcard. */

@@ -48,6 +48,15 @@ class ConfigTest {
     }
 
     @Test
+    void dataDirHandoverIsOffUnlessSetToOnAndAnythingElseIsRefused() {
+        assertEquals(false, Config.fromEnv(Map.of()).handover());
+        assertEquals(true, Config.fromEnv(Map.of("DATA_DIR_HANDOVER", "on")).handover());
+        var e = assertThrows(Config.ConfigException.class, () -> Config.fromEnv(Map.of("DATA_DIR_HANDOVER", "yes")));
+        assertEquals("DATA_DIR_HANDOVER must be on (start beside the app on DATA_DIR and take over when it exits) or off, got 'yes'",
+                e.getMessage());
+    }
+
+    @Test
     void passwordsInADatabaseUrlAreMaskedInEveryMessage() {
         assertEquals("jdbc:postgresql://h/db?user=u&password=****&sslpassword=****&ssl=true",
                 Secrets.maskUrl("jdbc:postgresql://h/db?user=u&password=s3cr%40t&sslpassword=k3y&ssl=true"));

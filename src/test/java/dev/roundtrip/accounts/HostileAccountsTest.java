@@ -273,7 +273,7 @@ class HostileAccountsTest {
     void aPreflightDoesNotSkipTheCredentialsInUrlCheck() {
         Config c = TestApps.config(dir);
         Config cors = new Config(c.host(), c.port(), c.threads(), c.dataDir(), c.synchronous(), c.postgres(),
-                c.metricsHost(), c.metricsPort(), List.of("https://a.example"));
+                c.metricsHost(), c.metricsPort(), List.of("https://a.example"), false);
         JavalinTest.test(App.create(cors).javalin(), (server, client) -> {
             String answer = rawExchange(server.port(), "OPTIONS /api/notes?access_token=" + "A".repeat(43)
                     + " HTTP/1.1\r\nHost: localhost\r\nOrigin: https://a.example\r\nAccess-Control-Request-Method: POST\r\n\r\n");
