@@ -123,13 +123,16 @@ export "${names[@]}"
 placeholders=$(printf '${%s} ' "${names[@]}")
 
 # --- Copy and render -------------------------------------------------------------------------------
-# Rendered parts are replaced whole, so a template deleted from nginx/ does not linger; logs/ stays.
-rm -rf "$out_dir/conf.d" "$out_dir/snippets" "$out_dir/html"
 # A socket left by an Nginx that was killed (not stopped) would make the next start fail ("bind() ... in use"),
 # but one a running Nginx listens on must stay: a reload keeps listening on it, and would never create it again.
 if [[ -S $WRITE_HOP_SOCKET ]] && ! ss -Hxl 2>/dev/null | grep -qF " $WRITE_HOP_SOCKET "; then
     rm -f "$WRITE_HOP_SOCKET"
 fi
+
+# Everything is rendered into a stage beside the live tree first: a render that fails leaves the running
+# config as it was, and a render under a live Nginx (an upgrade, a new certificate) is swapped in at the end.
+stage=$(mktemp -d "$out_dir/.render.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
 
 # copy_tree SRC DEST: *.conf files are rendered, everything else (HTML, CSS, mime.types) copied as is.
 copy_tree() {
@@ -144,25 +147,39 @@ copy_tree() {
         fi
     done < <(find "$src" -type f -print0)
 }
-copy_tree "$NGINX_SRC" "$out_dir"
+copy_tree "$NGINX_SRC" "$stage"
 
 # /docs/ (snippets/docs.conf): the contract goes next to the page that renders it, copied unchanged.
 # Swagger UI came with the tree above, from html/docs/vendor/ (git-ignored, filled from npm by
 # scripts/vendor-swagger-ui.sh); without it the rest of the site works and /docs/ says what to run.
-mkdir -p "$out_dir/html/docs"
-cp "$OPENAPI_SPEC" "$out_dir/html/docs/openapi.yaml"
-[[ -f $out_dir/html/docs/vendor/swagger-ui-bundle.js ]] ||
+mkdir -p "$stage/html/docs"
+cp "$OPENAPI_SPEC" "$stage/html/docs/openapi.yaml"
+[[ -f $stage/html/docs/vendor/swagger-ui-bundle.js ]] ||
     echo "render-nginx.sh: note: no Swagger UI in $NGINX_SRC/html/docs/vendor/, /docs/ will not render" \
         "(scripts/vendor-swagger-ui.sh $NGINX_SRC/html/docs/vendor fills it)" >&2
 
 # The hook for extra server-level config: conf.d/roundtrip.conf includes conf.d/roundtrip.d/*.conf.
-mkdir -p "$out_dir/conf.d/roundtrip.d"
-[[ -z $EXTRA_INCLUDE_DIR ]] || copy_tree "$(cd "$EXTRA_INCLUDE_DIR" && pwd)" "$out_dir/conf.d/roundtrip.d"
+mkdir -p "$stage/conf.d/roundtrip.d"
+[[ -z $EXTRA_INCLUDE_DIR ]] || copy_tree "$(cd "$EXTRA_INCLUDE_DIR" && pwd)" "$stage/conf.d/roundtrip.d"
 
 # A template naming a placeholder missing from the list above would reach Nginx as "${NAME}".
-if leftover=$(grep -rnoE '\$\{[A-Z][A-Z0-9_]*\}' --include='*.conf' "$out_dir"); then
-    fail "placeholder not in render-nginx.sh's list: $(head -n 1 <<<"$leftover")"
+if leftover=$(grep -rnoE '\$\{[A-Z][A-Z0-9_]*\}' --include='*.conf' "$stage"); then
+    fail "placeholder not in render-nginx.sh's list: $(head -n 1 <<<"${leftover#"$stage"/}")"
 fi
+
+# The swap. Rendered parts are replaced whole, so a template deleted from nginx/ does not linger; logs/ stays.
+# html/ is read on every request, so it is a symlink to html.STAMP/, replaced by one rename(2): a request sees
+# the old tree or the new one, never a gap. Config files are read only at start and reload (after this script).
+html_dir=html.$(date +%s%N)
+mv "$stage/html" "$out_dir/$html_dir"
+[[ -L $out_dir/html || ! -e $out_dir/html ]] || rm -rf "$out_dir/html"   # a tree from before html/ was a link
+ln -s "$html_dir" "$stage/html.link"
+mv -T "$stage/html.link" "$out_dir/html"
+find "$out_dir" -maxdepth 1 -name 'html.*' ! -name "$html_dir" -exec rm -rf {} +   # open files stay readable
+for part in "$stage"/*; do
+    rm -rf "${out_dir:?}/$(basename "$part")"
+    mv "$part" "$out_dir/"
+done
 
 # Nginx creates the temp directories itself, but not their parent; log paths inside OUT_DIR need theirs.
 mkdir -p "$out_dir/temp" "$out_dir/logs"
