@@ -7,15 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpClient.Version;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +55,62 @@ class EdgeIT {
         HttpResponse<String> viaH1 = send(h1, get("/api/health"));
         assertEquals(200, viaH1.statusCode());
         assertEquals(Version.HTTP_1_1, viaH1.version());
+    }
+
+    /**
+     * An upgrade and a certificate renewal both render the config again into the directory a live Nginx serves
+     * from, then reload it: a page, a stylesheet and the API asked for meanwhile are each answered 200.
+     */
+    @Test
+    void reRenderingAndReloadingUnderTrafficFailsNoRequest() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        AtomicInteger answered = new AtomicInteger();
+        AtomicInteger resent = new AtomicInteger();
+        List<Thread> clients = new ArrayList<>();
+        for (String path : List.of("/index.html", "/style.css", "/api/health")) {
+            Thread client = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        HttpRequest request = HttpRequest.newBuilder(stack.https(path)).header("Accept-Encoding", "gzip").build();
+                        HttpResponse<String> res;
+                        try {
+                            res = send(h1, request);
+                        } catch (IOException e) {
+                            if (!UpgradeLoad.closedBeforeAnyAnswer(e)) {
+                                throw e;
+                            }
+                            resent.incrementAndGet();
+                            res = send(h1, request); // once, as a browser does: see UpgradeLoad.closedBeforeAnyAnswer
+                        }
+                        if (res.statusCode() != 200) {
+                            failures.add(path + " → " + res.statusCode());
+                        }
+                        answered.incrementAndGet();
+                        Thread.sleep(20); // ~50 a second per path: under the edge's 100 r/s per client for /api/
+                    } catch (Exception e) {
+                        failures.add(path + " → " + e);
+                    }
+                }
+            });
+            client.start();
+            clients.add(client);
+        }
+        try {
+            for (int i = 0; i < 3; i++) {
+                stack.rerenderAndReload();
+            }
+            Thread.sleep(300); // the last reload's new workers answer too
+        } finally {
+            stop.set(true);
+            for (Thread client : clients) {
+                client.join(10_000);
+            }
+        }
+        assertTrue(answered.get() > 30, "traffic ran during the reloads: " + answered.get());
+        assertTrue(resent.get() <= 3, "at most one request per reload met a closing connection: " + resent.get());
+        assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())),
+                failures.size() + " requests failed while the config was rendered again and reloaded");
     }
 
     @Test

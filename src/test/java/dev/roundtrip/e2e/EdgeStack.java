@@ -52,6 +52,8 @@ public final class EdgeStack implements AutoCloseable {
     private TestUser user;
     /** Extra environment for the apps (e.g. SQLITE_SYNCHRONOUS, DATABASE_URL), at every (re)start. */
     private final Map<String, String> appEnv;
+    /** What render-nginx.sh was given at start, for {@link #rerenderAndReload()}. */
+    private Map<String, String> renderEnv = Map.of();
 
     private EdgeStack(Path dir, int replicas, Map<String, String> appEnv, List<Integer> givenPorts) {
         this.dir = dir;
@@ -104,6 +106,7 @@ public final class EdgeStack implements AutoCloseable {
                     "APP_UPSTREAM", upstreams,
                     "TLS_CERT", stack.certificate.toString(), "TLS_KEY", stack.dir.resolve("certs/localhost.key").toString()));
             env.putAll(renderEnv);
+            stack.renderEnv = Map.copyOf(env);
             stack.run("scripts/render-nginx.sh", env, stack.nginxDir().toString());
             for (int i = givenPorts.size(); i < stack.appPorts.size(); i++) {
                 stack.startApp(i);
@@ -187,6 +190,12 @@ public final class EdgeStack implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("nginx.out").toFile()))
                 .start();
         await(() -> canConnect(httpsPort) && canConnect(httpPort), "Nginx to listen");
+    }
+
+    /** Renders the config again into the live directory (as an upgrade or a new certificate does) and reloads Nginx. */
+    public void rerenderAndReload() throws Exception {
+        run("scripts/render-nginx.sh", renderEnv, nginxDir().toString());
+        run(nginxBinary(), Map.of(), "-s", "reload", "-p", nginxDir() + "/", "-c", nginxDir().resolve("nginx.conf").toString());
     }
 
     /**
