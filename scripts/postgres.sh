@@ -61,10 +61,11 @@ clear_stale_server() {
         echo "postgres.sh: a PostgreSQL server from an earlier run is still running in $1 (pid $pid, port $port); stopping it (fast shutdown, every commit kept)" >&2
         as_owner "$bin/pg_ctl" -D "$data" -w -m fast stop >/dev/null
     else
-        # pg_ctl status tells a dead pid (exit 3) from a live one; a live one that is no postgres on DATA is a
-        # recycled pid. Stale either way, and PostgreSQL would refuse to start ("lock file already exists").
-        local why="now another process's"
-        as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1 || why="no longer running"
+        # Dead, or alive as another program (a recycled pid): stale either way, and PostgreSQL would refuse to
+        # start on a live one ("lock file already exists"). pg_ctl status cannot tell: as postgres it may not
+        # signal another user's process.
+        local why="no longer running"
+        [[ ! -e /proc/$pid ]] || why="now the pid of another program ($(cat "/proc/$pid/comm" 2>/dev/null))"
         echo "postgres.sh: $data/postmaster.pid names pid $pid, $why: a stale pid file from an unclean stop; removing it" >&2
         rm -f "$data/postmaster.pid"
     fi

@@ -128,7 +128,9 @@ APP_UPSTREAM="${upstreams[*]}" TLS_CERT=$RUN_DIR/certs/localhost.crt TLS_KEY=$RU
   scripts/render-nginx.sh "$nginx_dir" >/dev/null
 nginx_args=(-p "$nginx_dir/" -c "$nginx_dir/nginx.conf" -e stderr)
 nginx -t -q "${nginx_args[@]}"
-setpriv --pdeathsig QUIT -- nginx "${nginx_args[@]}" &   # QUIT: Nginx's graceful stop, should this script die
+# setsid: a session of its own, so Ctrl-C reaches this script and not Nginx (INT is Nginx's fast stop): stop()
+# QUITs it, which finishes the requests in flight. --pdeathsig QUIT: the same if this script dies, even by kill -9.
+setsid setpriv --pdeathsig QUIT -- nginx "${nginx_args[@]}" &
 nginx_pid=$!
 
 ready="https://localhost:$HTTPS_PORT/api/ready"
@@ -159,6 +161,9 @@ INFO
 # Only Nginx ends the run by exiting: the supervisors never give up on an app that was ready once. Nginx is
 # not restarted: it does not crash on its own, so when it exits someone stopped it (or killed its master,
 # which leaves workers serving the old config), and a restart would hide that. The trap stops the rest.
-wait -n "$nginx_pid" || status=$?
-echo "run: nginx exited (status ${status:-0}; see $RUN_DIR/nginx/logs/error.log); stopping everything — make run starts it all again" >&2
+status=0
+wait -n "$nginx_pid" 2>/dev/null || status=$?   # 2>: no "Killed" line from bash, the next one says it
+how="exit code $status"
+if ((status > 128)); then how="killed by SIG$(kill -l $((status - 128)))"; fi   # 128 + the signal's number
+echo "run: nginx exited ($how; see $RUN_DIR/nginx/logs/error.log); stopping everything — make run starts it all again" >&2
 exit 1
