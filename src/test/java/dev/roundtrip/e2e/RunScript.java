@@ -198,17 +198,30 @@ final class RunScript implements AutoCloseable {
             new ProcessBuilder(EdgeStack.PROJECT.resolve("scripts/postgres.sh").toString(), "stop", dir.resolve("run/postgres").toString())
                     .inheritIO().start().waitFor(30, TimeUnit.SECONDS);
         }
+        processesNamingTheRunDirectory().keySet().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 
+    /**
+     * Running processes whose command line names this temp directory: Nginx's master (-p RUN_DIR/nginx/, in a
+     * session of its own) and PostgreSQL's (-D RUN_DIR/postgres/data, which pg_ctl starts in its own session).
+     */
+    Map<Long, String> processesNamingTheRunDirectory() {
+        return processes(pid -> commandLine(pid).contains(dir.toString()));
+    }
+
     private static Map<Long, String> sessionProcesses(long sid) {
+        return processes(pid -> session(pid) == sid);
+    }
+
+    private static Map<Long, String> processes(java.util.function.LongPredicate which) {
         Map<Long, String> found = new HashMap<>();
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path proc : procs) {
                 long pid = Long.parseLong(proc.getFileName().toString());
-                if (session(pid) == sid && running(pid)) {
+                if (which.test(pid) && running(pid)) {
                     found.put(pid, commandLine(pid));
                 }
             }

@@ -86,7 +86,7 @@ class RunSupervisionIT {
             System.out.printf("run supervision: one of 3 replicas killed under load: gets=%d failed=0%n", gets.get());
 
             long firstPostmaster = run.postmasterPid().orElseThrow();
-            run.killGroup(); // unclean: run.sh, supervisors, apps and Nginx die at once; PostgreSQL (its own session) lives on
+            run.killGroup(); // unclean: run.sh, supervisors and apps die at once (Nginx follows: pdeathsig); PostgreSQL lives on
             EdgeStack.await(() -> run.sessionProcesses().isEmpty(), "the killed group to be gone");
             assertTrue(RunScript.running(firstPostmaster), "PostgreSQL outlived the kill");
 
@@ -105,8 +105,10 @@ class RunSupervisionIT {
         assertTrue(run.process().waitFor(15, TimeUnit.SECONDS), "run.sh still running 15 s after SIGTERM:\n" + run.tail());
         assertEquals(0, run.process().exitValue(), run.tail());
         assertTrue(run.output().contains("stopped."), run.tail());
-        EdgeStack.await(() -> run.sessionProcesses().isEmpty(), "no process of the run left"); // orphans keep the session id
+        EdgeStack.await(() -> run.sessionProcesses().isEmpty(), "no app or supervisor left"); // orphans keep the session id
+        EdgeStack.await(() -> run.processesNamingTheRunDirectory().isEmpty(), "no Nginx or PostgreSQL of the run left");
         Map<Long, String> left = run.sessionProcesses();
+        left.putAll(run.processesNamingTheRunDirectory());
         assertTrue(left.isEmpty(), "left running: " + left);
         if (postmaster.isPresent()) {
             // pg_ctl stop -w returns once the pid file is gone; the server process ends a moment later
