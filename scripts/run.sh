@@ -85,7 +85,16 @@ stop() {
   trap - INT TERM EXIT
   echo; echo "stopping…"
   # Nginx first (QUIT: finish requests in flight), then the apps (TERM: their graceful stop), then the database.
-  [ -z "$nginx_pid" ] || kill -QUIT "$nginx_pid" 2>/dev/null || true
+  if [ -n "$nginx_pid" ]; then
+    # A QUIT that arrives before Nginx has set up its signal handlers is lost (a background job starts with QUIT
+    # ignored); it writes its pid file right after, so wait for that (a stop just after the start).
+    for _ in $(seq 1 40); do
+      if [[ $(cat "$nginx_dir/nginx.pid" 2>/dev/null) == "$nginx_pid" ]]; then break; fi   # its handlers are set
+      kill -0 "$nginx_pid" 2>/dev/null || break                                          # it has exited anyway
+      sleep 0.25
+    done
+    kill -QUIT "$nginx_pid" 2>/dev/null || true
+  fi
   for pid in "${supervisors[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ -z "$nginx_pid" ] || stop_stale_nginx   # workers left behind if Nginx's master was killed
