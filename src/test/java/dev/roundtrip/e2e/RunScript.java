@@ -21,8 +21,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -35,7 +33,6 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class RunScript implements AutoCloseable {
 
-    private static final Pattern LISTENER_PID = Pattern.compile("pid=(\\d+)");
     private static final Duration STARTUP = Duration.ofSeconds(90);
 
     final Path dir;
@@ -120,19 +117,20 @@ final class RunScript implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
-    /** The pid of the process listening on 127.0.0.1:{@code port} (the app server there), from ss. */
-    static long listenerPid(int port) throws Exception {
-        Process ss = new ProcessBuilder("ss", "-Hltnp", "sport = :" + port).redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = ss.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /** The pid of the app server (java -jar …roundtrip.jar) that run.sh started on {@code port}. */
+    long appPid(int port) {
+        // the JVM itself, not its supervisor (supervise.sh, whose arguments name the jar too)
+        return processes(pid -> session(pid) == run.pid() && commandLine(pid).startsWith("java ") && commandLine(pid).contains("roundtrip.jar")
+                && environment(pid).contains("\0APP_PORT=" + port + "\0"))
+                .keySet().stream().findFirst().orElseThrow(() -> new AssertionError("no app server on port " + port + ":\n" + tail()));
+    }
+
+    private static String environment(long pid) {
+        try {
+            return "\0" + Files.readString(Path.of("/proc", String.valueOf(pid), "environ"), StandardCharsets.UTF_8);
+        } catch (IOException gone) {
+            return "";
         }
-        ss.waitFor(10, TimeUnit.SECONDS);
-        Matcher m = LISTENER_PID.matcher(out);
-        if (!m.find()) {
-            throw new AssertionError("nothing listens on port " + port + ": " + out);
-        }
-        return Long.parseLong(m.group(1));
     }
 
     /** Ports of this run that something still listens on (after a stop: none). */

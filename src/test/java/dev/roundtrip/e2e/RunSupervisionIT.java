@@ -38,7 +38,7 @@ class RunSupervisionIT {
             run.start("sqlite", 1);
             HttpClient client = run.client();
             int port = run.appPorts.get(0);
-            ProcessHandle.of(RunScript.listenerPid(port)).orElseThrow().destroyForcibly(); // SIGKILL
+            ProcessHandle.of(run.appPid(port)).orElseThrow().destroyForcibly(); // SIGKILL
             boolean sawProblem = false;
             long deadline = System.nanoTime() + COMES_BACK.toNanos();
             int status;
@@ -74,7 +74,7 @@ class RunSupervisionIT {
                     load.submit(() -> browse(client, run, end, gets, failures));
                 }
                 Thread.sleep(2000);
-                ProcessHandle.of(RunScript.listenerPid(victim)).orElseThrow().destroyForcibly(); // SIGKILL, under load
+                ProcessHandle.of(run.appPid(victim)).orElseThrow().destroyForcibly(); // SIGKILL, under load
             } finally {
                 load.shutdown();
                 assertTrue(load.awaitTermination(LOAD_TIME.toSeconds() + 30, TimeUnit.SECONDS), "the load stopped");
