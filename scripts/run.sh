@@ -167,12 +167,14 @@ cat <<INFO
   Stop: Ctrl-C
 
 INFO
-# Only Nginx ends the run by exiting: the supervisors never give up on an app that was ready once. Nginx is
-# not restarted: it does not crash on its own, so when it exits someone stopped it (or killed its master,
-# which leaves workers serving the old config), and a restart would hide that. The trap stops the rest.
+# Nothing here is meant to exit: a supervisor never gives up on an app that was ready once, and Nginx is not
+# restarted: it does not crash on its own, so when it exits someone stopped it (or killed its master, which
+# leaves workers serving the old config), and a restart would hide that. Either way the trap stops the rest.
 status=0
-wait -n "$nginx_pid" 2>/dev/null || status=$?   # 2>: no "Killed" line from bash, the next one says it
+wait -n -p ended "$nginx_pid" "${supervisors[@]}" 2>/dev/null || status=$?   # 2>: no "Killed" line from bash
 how="exit code $status"
 if ((status > 128)); then how="killed by SIG$(kill -l $((status - 128)))"; fi   # 128 + the signal's number
-echo "run: nginx exited ($how; see $RUN_DIR/nginx/logs/error.log); stopping everything — make run starts it all again" >&2
+what="the supervisor of an app server (pid ${ended:-?})"
+[[ ${ended:-} != "$nginx_pid" ]] || what="nginx" how="$how; see $RUN_DIR/nginx/logs/error.log"
+echo "run: $what exited ($how); stopping everything — make run starts it all again" >&2
 exit 1
