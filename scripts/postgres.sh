@@ -8,6 +8,9 @@
 # to every local user. It is made at the first start and kept in DIR/password (mode 600); give it to the app
 # as DATABASE_PASSWORD and to psql as PGPASSWORD, never in the URL.
 # As root the cluster belongs to the postgres user (initdb refuses to run as root).
+# After an unclean stop (kill -9 of make run), start finds DIR/data/postmaster.pid: if its pid is this cluster's
+# postmaster, still running, it is stopped (fast: every commit kept) and started again on PORT; if the pid is
+# dead or now another process's, the stale file is removed. One line says which.
 set -euo pipefail
 
 fail() { echo "postgres.sh: $*" >&2; exit 1; }
@@ -42,6 +45,32 @@ upgrade_trust_cluster() {
         as_owner tee "$dir/data/pg_hba.conf" >/dev/null
 }
 
+# is_postmaster_of PID DATA: true if PID is a running PostgreSQL server on DATA (a postmaster works in its
+# data directory, so its cwd proves it; a pid recycled by another process has another cwd or program).
+is_postmaster_of() {
+    [[ $1 =~ ^[0-9]+$ && $(readlink "/proc/$1/exe" 2>/dev/null) == */postgres &&
+        $(readlink "/proc/$1/cwd" 2>/dev/null) == "$(cd "$2" && pwd -P)" ]]
+}
+
+# clear_stale_server DIR: deal with DIR/data/postmaster.pid left by an unclean stop (see the top of this file).
+clear_stale_server() {
+    local data=$1/data pid port
+    [[ -f $data/postmaster.pid ]] || return 0
+    pid=$(sed -n 1p "$data/postmaster.pid") port=$(sed -n 4p "$data/postmaster.pid")
+    if is_postmaster_of "$pid" "$data"; then
+        echo "postgres.sh: a PostgreSQL server from an earlier run is still running in $1 (pid $pid, port $port); stopping it (fast shutdown, every commit kept)" >&2
+        as_owner "$bin/pg_ctl" -D "$data" -w -m fast stop >/dev/null
+    else
+        # Dead, or alive as another program (a recycled pid): stale either way, and PostgreSQL would refuse to
+        # start on a live one ("lock file already exists"). pg_ctl status cannot tell: as postgres it may not
+        # signal another user's process.
+        local why="no longer running"
+        [[ ! -e /proc/$pid ]] || why="now the pid of another program ($(cat "/proc/$pid/comm" 2>/dev/null))"
+        echo "postgres.sh: $data/postmaster.pid names pid $pid, $why: a stale pid file from an unclean stop; removing it" >&2
+        rm -f "$data/postmaster.pid"
+    fi
+}
+
 case $action in
 start)
     [[ $port =~ ^[0-9]+$ ]] || fail "PORT must be a number, got '$port'"
@@ -59,6 +88,7 @@ start)
     elif [[ ! -f $password_file ]]; then
         upgrade_trust_cluster "$dir" "$password_file"
     fi
+    clear_stale_server "$dir"
     export PGPASSWORD
     PGPASSWORD=$(cat "$password_file")
     # -k: the Unix socket goes into DIR too (the default, /var/run/postgresql, may not exist or be writable).
@@ -72,6 +102,7 @@ start)
     ;;
 stop)
     [[ -f $dir/data/postmaster.pid ]] || exit 0
+    is_postmaster_of "$(sed -n 1p "$dir/data/postmaster.pid")" "$dir/data" || { clear_stale_server "$dir"; exit 0; }
     as_owner "$bin/pg_ctl" -D "$dir/data" -w -m fast stop >/dev/null
     ;;
 *)
