@@ -5,12 +5,13 @@
 #   3. `systemd-analyze verify` on every installed unit: any word it prints fails the check;
 #   4. `systemd-analyze security --offline` on each service: its exposure score, against a threshold and
 #      against the table in docs/deploy.md (and docs/ko/deploy.md, whose commands must be the English ones);
-#   5. the units' own command lines run: check-data-dir.sh, the app as user `roundtrip` with the unit's
-#      environment, deploy/check-exposure.sh against it (and against an app bound to 0.0.0.0: must fail),
+#   5. the units' own command lines run: check-data-dir.sh, the app as user `roundtrip` with the environment of
+#      roundtrip@8000 (the unit install.sh enables), deploy/check-exposure.sh 8000 18000 against it (and against
+#      an app bound to 0.0.0.0: must fail),
 #      roundtrip-backup's backup and prune;
 #      the installed Nginx in front of it (HTTPS, HSTS, the 301, a log rotation with its USR1);
 #   6. deploy/firewall/roundtrip.nft: from another network namespace, 443 answers and 8000 does not.
-# Everything runs in private mount, network and PID namespaces (ports 80/443/8000/9464 are its own, nothing is
+# Everything runs in private mount, network and PID namespaces (ports 80/443/8000/18000 are its own, nothing is
 # reachable from outside, no process outlives it), bounded in time; the temp directory is removed on exit.
 set -euo pipefail
 
@@ -39,6 +40,7 @@ fi
 
 work=$2
 root=$work/root
+app_unit=roundtrip@8000.service         # the app unit install.sh enables (scripts/upgrade.sh hands it over)
 pids=()
 # shellcheck disable=SC2317  # called by the trap
 stop_apps() { local pid; for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
@@ -109,16 +111,23 @@ score_units() {
     done
 }
 
-# unit_env UNIT: the Environment= settings of an installed unit, one NAME=VALUE per line.
+# unit_env UNIT: the Environment= settings of an installed unit, one NAME=VALUE per line; for an instance of a
+# template (roundtrip@8000.service) those of the template with %i replaced by the instance name, as systemd does.
 unit_env() {
-    sed -nE 's/^Environment="?([A-Z_]+=[^"]*)"?$/\1/p' "$root/etc/systemd/system/$1"
+    local file=$1 instance=""
+    if [[ $1 == *@?*.service ]]; then
+        instance=${1#*@} instance=${instance%.service} file=${1%%@*}@.service
+    fi
+    sed -nE 's/^Environment="?([A-Z_]+=[^"]*)"?$/\1/p' "$root/etc/systemd/system/$file" | sed "s/%i/$instance/g"
 }
 
 # unit_command UNIT KEY: KEY's command line (ExecStart, ExecStartPre...) as systemd would run it here:
 # /opt/roundtrip inside the root, ${VAR} and $VAR from the environment given (systemd splits $VAR on spaces).
 unit_command() {
     local line
-    line=$(grep -m1 "^$2=" "$root/etc/systemd/system/$1") || fail "$1 has no $2="
+    local file=$1
+    [[ $file != *@?*.service ]] || file=${1%%@*}@.service   # an instance's commands are its template's
+    line=$(grep -m1 "^$2=" "$root/etc/systemd/system/$file") || fail "$1 has no $2="
     line=${line#"$2"=}
     line=${line//\/opt\/roundtrip\//$root\/opt\/roundtrip\/}
     local name
@@ -141,24 +150,24 @@ as_roundtrip() {
 # check_data_dir: a missing data directory is one line naming the fix; the installed one passes.
 check_data_dir() {
     local cmd out
-    cmd=$(DATA_DIR=/nonexistent/roundtrip unit_command roundtrip.service ExecStartPre)
+    cmd=$(DATA_DIR=/nonexistent/roundtrip unit_command "$app_unit" ExecStartPre)
     # shellcheck disable=SC2086  # the command line is split into words, as systemd does
     if out=$(as_roundtrip $cmd 2>&1); then fail "check-data-dir.sh accepted a missing directory"; fi
     [[ $out == *"does not exist; create it with: sudo systemd-tmpfiles --create"* && $(wc -l <<<"$out") -eq 1 ]] ||
         fail "check-data-dir.sh's message for a missing directory: '$out'"
-    cmd=$(DATA_DIR=$root/var/lib/roundtrip unit_command roundtrip.service ExecStartPre)
+    cmd=$(DATA_DIR=$root/var/lib/roundtrip unit_command "$app_unit" ExecStartPre)
     # shellcheck disable=SC2086
     (as_roundtrip $cmd) || fail "check-data-dir.sh refuses the directory install.sh made"
     say "ok: without its data directory the unit stops with: $out"
 }
 
-# start_app HOST: the app as roundtrip.service starts it (its environment, its command), APP_HOST=HOST.
+# start_app HOST: the app as the installed roundtrip@8000 starts it (its environment, its command), APP_HOST=HOST.
 start_app() {
     local cmd
-    cmd=$(DATA_DIR=$root/var/lib/roundtrip JAVA_OPTS=$(unit_env roundtrip.service | sed -n 's/^JAVA_OPTS=//p') \
-        unit_command roundtrip.service ExecStart)
+    cmd=$(DATA_DIR=$root/var/lib/roundtrip JAVA_OPTS=$(unit_env "$app_unit" | sed -n 's/^JAVA_OPTS=//p') \
+        unit_command "$app_unit" ExecStart)
     # shellcheck disable=SC2086,SC2046  # split into words as systemd does
-    as_roundtrip env -i PATH=/usr/bin:/bin $(unit_env roundtrip.service | grep -v '^JAVA_OPTS=') \
+    as_roundtrip env -i PATH=/usr/bin:/bin $(unit_env "$app_unit" | grep -v '^JAVA_OPTS=') \
         DATA_DIR="$root/var/lib/roundtrip" APP_HOST="$1" $cmd >"$work/app.log" 2>&1 &
     pids+=($!)
     local deadline=$((SECONDS + 60))
@@ -223,15 +232,16 @@ check_acme_webroot() {
     say "ok: port 80 serves certbot's challenge files from /var/lib/roundtrip-acme"
 }
 
-# check_exposure: with the unit's APP_HOST the check passes; bound to 0.0.0.0 it must fail.
+# check_exposure: with the unit's APP_HOST the check passes; bound to 0.0.0.0 it must fail. The ports as
+# docs/deploy.md names them for roundtrip@8000: the app's and its metrics' (1%i).
 check_exposure() {
     start_app 127.0.0.1
-    "$repo_dir/deploy/check-exposure.sh" || fail "check-exposure.sh refused the app as the unit runs it"
+    "$repo_dir/deploy/check-exposure.sh" 8000 18000 || fail "check-exposure.sh 8000 18000 refused the app as the unit runs it"
     check_edge
     check_backup
     stop_last_app
     start_app 0.0.0.0
-    if "$repo_dir/deploy/check-exposure.sh" 2>"$work/exposure.err"; then
+    if "$repo_dir/deploy/check-exposure.sh" 8000 18000 2>"$work/exposure.err"; then
         fail "check-exposure.sh passed with the app listening on 0.0.0.0:8000"
     fi
     grep -q 'EXPOSED: port 8000' "$work/exposure.err" || fail "check-exposure.sh: $(cat "$work/exposure.err")"
@@ -317,7 +327,13 @@ check_docs_alike() {
 make_root
 "$repo_dir/deploy/install.sh" --root "$root" --domain roundtrip.example.com >"$work/install.log" 2>&1 ||
     { cat "$work/install.log" >&2; fail "deploy/install.sh --root failed"; }
-say "ok: deploy/install.sh --root $root (log: $(grep -c . "$work/install.log") lines)"
+[[ -L $root/etc/systemd/system/multi-user.target.wants/$app_unit ]] || fail "install.sh did not enable $app_unit"
+[[ ! -e $root/etc/systemd/system/multi-user.target.wants/roundtrip.service ]] ||
+    fail "install.sh enabled roundtrip.service beside $app_unit: both would want port 8000 and the database"
+for helper in obtain.sh reload-nginx.sh cert-check.sh render-site.sh; do
+    [[ -x $root/opt/roundtrip/bin/$helper ]] || fail "install.sh did not install /opt/roundtrip/bin/$helper (docs/deploy.md names it)"
+done
+say "ok: deploy/install.sh --root $root enabled $app_unit (log: $(grep -c . "$work/install.log") lines)"
 check_site
 verify_units
 score_units
