@@ -113,7 +113,8 @@ install_config() {
 # handover starts the next version beside it as roundtrip@8001 (the template sets DATA_DIR_HANDOVER=on).
 app_units() {
     local running
-    running=$("$SYSTEMCTL" list-units --plain --no-legend --state=active 'roundtrip.service' 'roundtrip@*.service' |
+    # The real systemctl even with SYSTEMCTL=echo: it only asks, and echo's output is no unit list.
+    running=$(systemctl list-units --plain --no-legend --state=active 'roundtrip.service' 'roundtrip@*.service' 2>/dev/null |
         awk '{ print $1 }') || true
     echo "${running:-roundtrip@8000.service}"
 }
