@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make deploy-check`: proves the single-server deployment under deploy/ without a server. As root:
 #   1. deploy/install.sh --root into a temp directory (the host's /usr bind-mounted read-only into it);
-#   2. `nginx -t` on the site it rendered (inside the root, with chroot), production values checked;
+#   2. `nginx -t` on the site it rendered (inside the root, with chroot), production values checked; a second
+#      render-site.sh keeps the site's app servers (8001 after a hand-over);
 #   3. `systemd-analyze verify` on every installed unit: any word it prints fails the check;
 #   4. `systemd-analyze security --offline` on each service: its exposure score, against a threshold and
 #      against the table in docs/deploy.md (and docs/ko/deploy.md, whose commands must be the English ones);
@@ -77,6 +78,23 @@ check_site() {
     grep -qx 'HSTS_MAX_AGE=63072000' "$root/etc/roundtrip/render.env" ||
         fail "render-site.sh did not record its settings in /etc/roundtrip/render.env (scripts/upgrade.sh reads them)"
     say "ok: nginx -t accepts the production site (443, 80, HSTS 2 years, logs in /var/log/roundtrip-nginx)"
+}
+
+# check_render_keeps_upstream: render-site.sh without APP_UPSTREAM keeps the app servers the site names (after
+# `upgrade.sh handover 8000 8001` that is 8001), so a new certificate or a re-run of install.sh does not send
+# the traffic back to a stopped port; and render.env, upgrade.sh's RENDER_ENV_FILE, leaves APP_UPSTREAM out.
+check_render_keeps_upstream() {
+    local conf=$root/etc/roundtrip/nginx/conf.d/roundtrip.conf
+    chroot "$root" env APP_UPSTREAM=127.0.0.1:8001 /opt/roundtrip/bin/render-site.sh roundtrip.example.com >/dev/null ||
+        fail "render-site.sh with APP_UPSTREAM=127.0.0.1:8001 failed"
+    chroot "$root" env -u APP_UPSTREAM /opt/roundtrip/bin/render-site.sh roundtrip.example.com >/dev/null ||
+        fail "render-site.sh failed on a second run"
+    grep -q 'server 127.0.0.1:8001 ' "$conf" || fail "render-site.sh without APP_UPSTREAM moved the site off 127.0.0.1:8001"
+    if grep -q '^APP_UPSTREAM=' "$root/etc/roundtrip/render.env"; then
+        fail "render.env names APP_UPSTREAM: upgrade.sh sets it, a stale one there would mislead"
+    fi
+    chroot "$root" env APP_UPSTREAM=127.0.0.1:8000 /opt/roundtrip/bin/render-site.sh roundtrip.example.com >/dev/null
+    say "ok: render-site.sh keeps the site's app servers (8001 after a hand-over) when APP_UPSTREAM is not given"
 }
 
 # verify_units: systemd-analyze verify prints warnings yet exits 0, so any output is a failure. A unit with a
@@ -335,6 +353,7 @@ for helper in obtain.sh reload-nginx.sh cert-check.sh render-site.sh; do
 done
 say "ok: deploy/install.sh --root $root enabled $app_unit (log: $(grep -c . "$work/install.log") lines)"
 check_site
+check_render_keeps_upstream
 verify_units
 score_units
 check_template_alike
