@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs Roundtrip on a Debian 12 server: packages, the `roundtrip` user, the release, the units, the env
-# file and the Nginx site; then starts the app, its Nginx and the backup timer. Run from the repository, as root:
-#   sudo deploy/install.sh --domain roundtrip.example.com [--jar target/roundtrip.jar] [--version V]
+# file and the Nginx site; then starts the app (roundtrip@8000), its Nginx and the backup timer. Run from the
+# repository, as root:
+#   sudo deploy/install.sh --domain roundtrip.example.com [--jar target/roundtrip.jar] [--version V] [--no-restart]
 # Safe to run again (an upgrade of the units, a new release); it never overwrites /etc/roundtrip/roundtrip.env.
+# --no-restart: only lay out the new release (jar link, helpers, units); no new site, nothing restarted: the
+#   step before `scripts/upgrade.sh handover` (docs/deploy.md, Upgrades), which starts the new version itself.
 # Into a directory instead of the running system (a test, an image):  --root DIR
 #   no packages, no starting: systemd-sysusers/-tmpfiles and `systemctl enable` work on DIR with --root, and
 #   the Nginx site is rendered and checked inside DIR with chroot (DIR must hold /usr: bind-mount it).
@@ -12,11 +15,12 @@ fail() { echo "install.sh: $*" >&2; exit 1; }
 say() { echo "install.sh: $*"; }
 
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ROOT=/ JAR=$repo_dir/target/roundtrip.jar VERSION="" DOMAINS=()
+ROOT=/ JAR=$repo_dir/target/roundtrip.jar VERSION="" DOMAINS=() RESTART=yes
 SYSTEMCTL=${SYSTEMCTL:-systemctl}                 # SYSTEMCTL=echo prints what would be started
-PACKAGES=(openjdk-17-jre-headless nginx certbot sqlite3 iproute2 gettext-base openssl)
+# curl: obtain.sh's pre-flight probe and upgrade.sh's readiness checks use it.
+PACKAGES=(openjdk-17-jre-headless nginx certbot sqlite3 iproute2 gettext-base openssl curl)
 
-# parse_args "$@": fills DOMAINS, ROOT, JAR, VERSION; one line per mistake.
+# parse_args "$@": fills DOMAINS, ROOT, JAR, VERSION, RESTART; one line per mistake.
 parse_args() {
     while (( $# > 0 )); do
         case $1 in
@@ -24,7 +28,8 @@ parse_args() {
             --root) [[ $# -ge 2 && -d ${2:-} ]] || fail "--root needs an existing directory"; ROOT=$(cd "$2" && pwd); shift 2 ;;
             --jar) [[ $# -ge 2 ]] || fail "--jar needs a file"; JAR=$2; shift 2 ;;
             --version) [[ $# -ge 2 ]] || fail "--version needs a value"; VERSION=$2; shift 2 ;;
-            -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}"; exit 0 ;;
+            --no-restart) RESTART=no; shift ;;
+            -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
             *) fail "unknown argument '$1' (see --help)" ;;
         esac
     done
@@ -82,9 +87,12 @@ install_release() {
     for helper in check-data-dir.sh prune-backups.sh check-exposure.sh render-site.sh; do
         install -m 0755 "$repo_dir/deploy/$helper" "$opt/bin/$helper"
     done
-    if [[ -f $repo_dir/deploy/certbot/reload-nginx.sh ]]; then  # certbot's deploy hook (docs: Certificates)
-        install -m 0755 "$repo_dir/deploy/certbot/reload-nginx.sh" "$opt/bin/reload-nginx.sh"
-    fi
+    # The certificate's tools (docs: Certificates). obtain.sh names its deploy hook by its own directory, so
+    # certbot stores /opt/roundtrip/bin/reload-nginx.sh: absolute, and the same path in every release.
+    for helper in obtain.sh reload-nginx.sh; do
+        install -m 0755 "$repo_dir/deploy/certbot/$helper" "$opt/bin/$helper"
+    done
+    install -m 0755 "$repo_dir/scripts/cert-check.sh" "$opt/bin/cert-check.sh"
     install -m 0644 "$repo_dir/docs/deploy.md" "$opt/docs/deploy.md"
     say "release $VERSION in /opt/roundtrip/releases/$VERSION, /opt/roundtrip/roundtrip.jar points to it"
 }
@@ -100,22 +108,40 @@ install_config() {
     fi
 }
 
+# app_units: the app units to (re)start: those that run now (after an upgrade that may be roundtrip@8001, or
+# the plain roundtrip.service an admin chose), else roundtrip@8000, the template instance: scripts/upgrade.sh
+# handover starts the next version beside it as roundtrip@8001 (the template sets DATA_DIR_HANDOVER=on).
+app_units() {
+    local running
+    # The real systemctl even with SYSTEMCTL=echo: it only asks, and echo's output is no unit list.
+    running=$(systemctl list-units --plain --no-legend --state=active 'roundtrip.service' 'roundtrip@*.service' 2>/dev/null |
+        awk '{ print $1 }') || true
+    echo "${running:-roundtrip@8000.service}"
+}
+
 # start_services: Debian's nginx.service off (it wants port 80 too), Roundtrip's units on.
 start_services() {
-    local units=(roundtrip.service roundtrip-nginx.service roundtrip-backup.timer)
+    local apps units
     if [[ $ROOT != / ]]; then
-        systemctl --root="$ROOT" enable "${units[@]}"
+        systemctl --root="$ROOT" enable roundtrip@8000.service roundtrip-nginx.service roundtrip-backup.timer
         say "--root: units enabled in $ROOT, not started"
         return
     fi
     "$SYSTEMCTL" daemon-reload
+    if [[ $RESTART == no ]]; then
+        say "--no-restart: release and units in place, nothing restarted; next: scripts/upgrade.sh (docs/deploy.md, Upgrades)"
+        return
+    fi
     if "$SYSTEMCTL" cat nginx.service >/dev/null 2>&1; then
         "$SYSTEMCTL" disable --now nginx.service
     fi
+    mapfile -t apps < <(app_units)
+    units=("${apps[@]}" roundtrip-nginx.service roundtrip-backup.timer)
     "$SYSTEMCTL" enable "${units[@]}"
     # = enable --now, except that a second run (new units, a new release) also restarts what already ran.
-    "$SYSTEMCTL" restart roundtrip.service roundtrip-nginx.service
+    "$SYSTEMCTL" restart "${apps[@]}" roundtrip-nginx.service
     "$SYSTEMCTL" start roundtrip-backup.timer
+    say "started ${apps[*]} roundtrip-nginx.service roundtrip-backup.timer"
 }
 
 main() {
@@ -124,9 +150,10 @@ main() {
     create_user_and_dirs
     install_release
     install_config
-    in_root /opt/roundtrip/bin/render-site.sh "${DOMAINS[@]}"
+    # An upgrade's new site is rendered by scripts/upgrade.sh, for the new port, once the new version is ready.
+    if [[ $RESTART == yes ]]; then in_root /opt/roundtrip/bin/render-site.sh "${DOMAINS[@]}"; fi
     start_services
-    say "done. Next: the firewall and the first certificate (docs/deploy.md); check: /opt/roundtrip/bin/check-exposure.sh"
+    say "done. Next: the firewall and the first certificate (docs/deploy.md); check: /opt/roundtrip/bin/check-exposure.sh 8000 18000"
 }
 
 main "$@"

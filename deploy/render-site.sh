@@ -4,6 +4,8 @@
 #   e.g. render-site.sh roundtrip.example.com www.roundtrip.example.com
 # Installed as /opt/roundtrip/bin/render-site.sh by deploy/install.sh; run it again after the first certificate
 # (it then picks /etc/letsencrypt/live/DOMAIN/) or with APP_UPSTREAM="127.0.0.1:8001" to move the traffic.
+# Without APP_UPSTREAM it keeps the app servers the current site names (after `upgrade.sh handover 8000 8001`
+# that is 8001), and 127.0.0.1:8000 (roundtrip@8000, what install.sh starts) for a first site.
 # The templates come from the release the jar link points to, so a site always matches its app version.
 # Writes the settings it used to /etc/roundtrip/render.env (for scripts/upgrade.sh's RENDER_ENV_FILE).
 set -euo pipefail
@@ -43,6 +45,13 @@ export HTTPS_PORT=443 HTTP_PORT=80 SERVER_NAME="$*" TLS_CERT TLS_KEY
 # Two years: browsers remember to use HTTPS only; on localhost the default 300 s keeps a test cert from sticking.
 export HSTS_MAX_AGE=63072000
 export ACME_WEBROOT=/var/lib/roundtrip-acme       # certbot --webroot -w writes the challenges here
+# current_upstream: the `server host:port` lines of the rendered upstream block, space-separated (empty if none).
+current_upstream() {
+    local conf=$site/conf.d/roundtrip.conf
+    [[ -r $conf ]] || return 0
+    sed -n '/^upstream roundtrip_app {/,/^}/s/^ *server \([^ ;]*\).*/\1/p' "$conf" | paste -sd ' ' -
+}
+APP_UPSTREAM=${APP_UPSTREAM:-$(current_upstream)}
 export APP_UPSTREAM=${APP_UPSTREAM:-127.0.0.1:8000}
 # Logs outside the site directory, where logrotate (/etc/logrotate.d/roundtrip-nginx) and the unit expect them.
 export NGINX_ACCESS_LOG=/var/log/roundtrip-nginx/access.log NGINX_ERROR_LOG=/var/log/roundtrip-nginx/error.log

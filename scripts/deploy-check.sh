@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # `make deploy-check`: proves the single-server deployment under deploy/ without a server. As root:
 #   1. deploy/install.sh --root into a temp directory (the host's /usr bind-mounted read-only into it);
-#   2. `nginx -t` on the site it rendered (inside the root, with chroot), production values checked;
+#   2. `nginx -t` on the site it rendered (inside the root, with chroot), production values checked; a second
+#      render-site.sh keeps the site's app servers (8001 after a hand-over);
 #   3. `systemd-analyze verify` on every installed unit: any word it prints fails the check;
 #   4. `systemd-analyze security --offline` on each service: its exposure score, against a threshold and
 #      against the table in docs/deploy.md (and docs/ko/deploy.md, whose commands must be the English ones);
-#   5. the units' own command lines run: check-data-dir.sh, the app as user `roundtrip` with the unit's
-#      environment, deploy/check-exposure.sh against it (and against an app bound to 0.0.0.0: must fail),
+#   5. the units' own command lines run: check-data-dir.sh, the app as user `roundtrip` with the environment of
+#      roundtrip@8000 (the unit install.sh enables), deploy/check-exposure.sh 8000 18000 against it (and against
+#      an app bound to 0.0.0.0: must fail),
 #      roundtrip-backup's backup and prune;
 #      the installed Nginx in front of it (HTTPS, HSTS, the 301, a log rotation with its USR1);
 #   6. deploy/firewall/roundtrip.nft: from another network namespace, 443 answers and 8000 does not.
-# Everything runs in private mount, network and PID namespaces (ports 80/443/8000/9464 are its own, nothing is
+# Everything runs in private mount, network and PID namespaces (ports 80/443/8000/18000 are its own, nothing is
 # reachable from outside, no process outlives it), bounded in time; the temp directory is removed on exit.
 set -euo pipefail
 
@@ -39,6 +41,7 @@ fi
 
 work=$2
 root=$work/root
+app_unit=roundtrip@8000.service         # the app unit install.sh enables (scripts/upgrade.sh hands it over)
 pids=()
 # shellcheck disable=SC2317  # called by the trap
 stop_apps() { local pid; for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
@@ -77,6 +80,23 @@ check_site() {
     say "ok: nginx -t accepts the production site (443, 80, HSTS 2 years, logs in /var/log/roundtrip-nginx)"
 }
 
+# check_render_keeps_upstream: render-site.sh without APP_UPSTREAM keeps the app servers the site names (after
+# `upgrade.sh handover 8000 8001` that is 8001), so a new certificate or a re-run of install.sh does not send
+# the traffic back to a stopped port; and render.env, upgrade.sh's RENDER_ENV_FILE, leaves APP_UPSTREAM out.
+check_render_keeps_upstream() {
+    local conf=$root/etc/roundtrip/nginx/conf.d/roundtrip.conf
+    chroot "$root" env APP_UPSTREAM=127.0.0.1:8001 /opt/roundtrip/bin/render-site.sh roundtrip.example.com >/dev/null ||
+        fail "render-site.sh with APP_UPSTREAM=127.0.0.1:8001 failed"
+    chroot "$root" env -u APP_UPSTREAM /opt/roundtrip/bin/render-site.sh roundtrip.example.com >/dev/null ||
+        fail "render-site.sh failed on a second run"
+    grep -q 'server 127.0.0.1:8001 ' "$conf" || fail "render-site.sh without APP_UPSTREAM moved the site off 127.0.0.1:8001"
+    if grep -q '^APP_UPSTREAM=' "$root/etc/roundtrip/render.env"; then
+        fail "render.env names APP_UPSTREAM: upgrade.sh sets it, a stale one there would mislead"
+    fi
+    chroot "$root" env APP_UPSTREAM=127.0.0.1:8000 /opt/roundtrip/bin/render-site.sh roundtrip.example.com >/dev/null
+    say "ok: render-site.sh keeps the site's app servers (8001 after a hand-over) when APP_UPSTREAM is not given"
+}
+
 # verify_units: systemd-analyze verify prints warnings yet exits 0, so any output is a failure. A unit with a
 # mistake in it must be caught, or this check proves nothing.
 verify_units() {
@@ -109,16 +129,23 @@ score_units() {
     done
 }
 
-# unit_env UNIT: the Environment= settings of an installed unit, one NAME=VALUE per line.
+# unit_env UNIT: the Environment= settings of an installed unit, one NAME=VALUE per line; for an instance of a
+# template (roundtrip@8000.service) those of the template with %i replaced by the instance name, as systemd does.
 unit_env() {
-    sed -nE 's/^Environment="?([A-Z_]+=[^"]*)"?$/\1/p' "$root/etc/systemd/system/$1"
+    local file=$1 instance=""
+    if [[ $1 == *@?*.service ]]; then
+        instance=${1#*@} instance=${instance%.service} file=${1%%@*}@.service
+    fi
+    sed -nE 's/^Environment="?([A-Z_]+=[^"]*)"?$/\1/p' "$root/etc/systemd/system/$file" | sed "s/%i/$instance/g"
 }
 
 # unit_command UNIT KEY: KEY's command line (ExecStart, ExecStartPre...) as systemd would run it here:
 # /opt/roundtrip inside the root, ${VAR} and $VAR from the environment given (systemd splits $VAR on spaces).
 unit_command() {
     local line
-    line=$(grep -m1 "^$2=" "$root/etc/systemd/system/$1") || fail "$1 has no $2="
+    local file=$1
+    [[ $file != *@?*.service ]] || file=${1%%@*}@.service   # an instance's commands are its template's
+    line=$(grep -m1 "^$2=" "$root/etc/systemd/system/$file") || fail "$1 has no $2="
     line=${line#"$2"=}
     line=${line//\/opt\/roundtrip\//$root\/opt\/roundtrip\/}
     local name
@@ -141,24 +168,24 @@ as_roundtrip() {
 # check_data_dir: a missing data directory is one line naming the fix; the installed one passes.
 check_data_dir() {
     local cmd out
-    cmd=$(DATA_DIR=/nonexistent/roundtrip unit_command roundtrip.service ExecStartPre)
+    cmd=$(DATA_DIR=/nonexistent/roundtrip unit_command "$app_unit" ExecStartPre)
     # shellcheck disable=SC2086  # the command line is split into words, as systemd does
     if out=$(as_roundtrip $cmd 2>&1); then fail "check-data-dir.sh accepted a missing directory"; fi
     [[ $out == *"does not exist; create it with: sudo systemd-tmpfiles --create"* && $(wc -l <<<"$out") -eq 1 ]] ||
         fail "check-data-dir.sh's message for a missing directory: '$out'"
-    cmd=$(DATA_DIR=$root/var/lib/roundtrip unit_command roundtrip.service ExecStartPre)
+    cmd=$(DATA_DIR=$root/var/lib/roundtrip unit_command "$app_unit" ExecStartPre)
     # shellcheck disable=SC2086
     (as_roundtrip $cmd) || fail "check-data-dir.sh refuses the directory install.sh made"
     say "ok: without its data directory the unit stops with: $out"
 }
 
-# start_app HOST: the app as roundtrip.service starts it (its environment, its command), APP_HOST=HOST.
+# start_app HOST: the app as the installed roundtrip@8000 starts it (its environment, its command), APP_HOST=HOST.
 start_app() {
     local cmd
-    cmd=$(DATA_DIR=$root/var/lib/roundtrip JAVA_OPTS=$(unit_env roundtrip.service | sed -n 's/^JAVA_OPTS=//p') \
-        unit_command roundtrip.service ExecStart)
+    cmd=$(DATA_DIR=$root/var/lib/roundtrip JAVA_OPTS=$(unit_env "$app_unit" | sed -n 's/^JAVA_OPTS=//p') \
+        unit_command "$app_unit" ExecStart)
     # shellcheck disable=SC2086,SC2046  # split into words as systemd does
-    as_roundtrip env -i PATH=/usr/bin:/bin $(unit_env roundtrip.service | grep -v '^JAVA_OPTS=') \
+    as_roundtrip env -i PATH=/usr/bin:/bin $(unit_env "$app_unit" | grep -v '^JAVA_OPTS=') \
         DATA_DIR="$root/var/lib/roundtrip" APP_HOST="$1" $cmd >"$work/app.log" 2>&1 &
     pids+=($!)
     local deadline=$((SECONDS + 60))
@@ -223,15 +250,16 @@ check_acme_webroot() {
     say "ok: port 80 serves certbot's challenge files from /var/lib/roundtrip-acme"
 }
 
-# check_exposure: with the unit's APP_HOST the check passes; bound to 0.0.0.0 it must fail.
+# check_exposure: with the unit's APP_HOST the check passes; bound to 0.0.0.0 it must fail. The ports as
+# docs/deploy.md names them for roundtrip@8000: the app's and its metrics' (1%i).
 check_exposure() {
     start_app 127.0.0.1
-    "$repo_dir/deploy/check-exposure.sh" || fail "check-exposure.sh refused the app as the unit runs it"
+    "$repo_dir/deploy/check-exposure.sh" 8000 18000 || fail "check-exposure.sh 8000 18000 refused the app as the unit runs it"
     check_edge
     check_backup
     stop_last_app
     start_app 0.0.0.0
-    if "$repo_dir/deploy/check-exposure.sh" 2>"$work/exposure.err"; then
+    if "$repo_dir/deploy/check-exposure.sh" 8000 18000 2>"$work/exposure.err"; then
         fail "check-exposure.sh passed with the app listening on 0.0.0.0:8000"
     fi
     grep -q 'EXPOSED: port 8000' "$work/exposure.err" || fail "check-exposure.sh: $(cat "$work/exposure.err")"
@@ -317,8 +345,15 @@ check_docs_alike() {
 make_root
 "$repo_dir/deploy/install.sh" --root "$root" --domain roundtrip.example.com >"$work/install.log" 2>&1 ||
     { cat "$work/install.log" >&2; fail "deploy/install.sh --root failed"; }
-say "ok: deploy/install.sh --root $root (log: $(grep -c . "$work/install.log") lines)"
+[[ -L $root/etc/systemd/system/multi-user.target.wants/$app_unit ]] || fail "install.sh did not enable $app_unit"
+[[ ! -e $root/etc/systemd/system/multi-user.target.wants/roundtrip.service ]] ||
+    fail "install.sh enabled roundtrip.service beside $app_unit: both would want port 8000 and the database"
+for helper in obtain.sh reload-nginx.sh cert-check.sh render-site.sh; do
+    [[ -x $root/opt/roundtrip/bin/$helper ]] || fail "install.sh did not install /opt/roundtrip/bin/$helper (docs/deploy.md names it)"
+done
+say "ok: deploy/install.sh --root $root enabled $app_unit (log: $(grep -c . "$work/install.log") lines)"
 check_site
+check_render_keeps_upstream
 verify_units
 score_units
 check_template_alike
