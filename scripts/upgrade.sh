@@ -177,6 +177,15 @@ preflight() {
     [[ $UPGRADE_MODE == systemd || -n ${NEW_JAR:-} || -r $JAR ]] || fail "JAR not readable: $JAR (set JAR or NEW_JAR)"
 }
 
+# abandon_new: the EXIT trap of a hand-over not yet switched: stops the new version on abandon_port.
+abandon_new() {
+    local rc=$?
+    trap - EXIT
+    say "the hand-over did not finish: stopping the new version on port $abandon_port; the old one serves on"
+    stop_instance "$abandon_port" || true
+    exit "$rc"
+}
+
 # handover OLD_PORT NEW_PORT: see the usage at the top.
 handover() {
     local old=$1 new=$2
@@ -194,12 +203,16 @@ handover() {
     install_release
     say "starting the new version on port $new beside the old one on $old"
     start_instance "$new" on
+    # Until Nginx has switched, a failure (render, nginx -t, reload) stops the new version again: it must not
+    # stay beside the old one, holding the successor's lock so that the next attempt and any restore are refused.
+    abandon_port=$new
+    trap abandon_new EXIT
     if ! wait_ready "$new"; then
-        stop_instance "$new" || true
         fail "the new version on port $new did not become ready within ${READY_TIMEOUT} s; the old one on $old serves on, Nginx unchanged (see its log)"
     fi
     say "port $new is ready; switching Nginx to it"
     switch_nginx "127.0.0.1:$new"
+    trap - EXIT
     say "Nginx sends every request to port $new; stopping the old version on $old (it drains first)"
     stop_instance "$old"
     if [[ $UPGRADE_MODE == systemd ]]; then
@@ -208,16 +221,33 @@ handover() {
     say "done: port $new serves alone and holds DATA_DIR; the next upgrade: scripts/upgrade.sh handover $new $old"
 }
 
+# another_ready PORT PORT...: true when a replica other than the first PORT answers /api/ready.
+another_ready() {
+    local port=$1 other
+    shift
+    for other in "$@"; do
+        [[ $other == "$port" ]] && continue
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$other/api/ready" 2>/dev/null && return 0
+    done
+    return 1
+}
+
 # rolling PORT...: see the usage at the top.
 rolling() {
     local port first=1
     preflight "$@"
+    # Stopping the only replica (or the same one named twice) is a stop, not a rolling restart.
+    (( $(printf '%s\n' "$@" | sort -u | wc -l) == $# )) || fail "a port is named twice in: $*"
+    (( $# >= 2 )) || fail "rolling needs at least two replicas (one serves while the other restarts), got only $1;" \
+        "with SQLite use: upgrade.sh handover $1 NEW_PORT"
     install_release
     for port in "$@"; do
         if (( ! first )); then
             sleep "$ROLLING_PAUSE" # Nginx uses the replica restarted last again before the next one goes
         fi
         first=0
+        another_ready "$port" "$@" ||
+            fail "no replica but the one on port $port is ready: stopping it would leave none; start the others first"
         say "restarting the replica on port $port (it drains; Nginx sends new requests to the others)"
         stop_instance "$port"
         start_instance "$port" off
