@@ -233,6 +233,10 @@ expiry_checks() {
     [[ $line =~ ^certificate\ for\ $DOMAIN\ expires\ in\ [12]\ days\ \(on\ .*\)\ —\ renew\ with:\ certbot\ renew$ ]] ||
         fail "cert-check.sh said: $line"
     echo "  ok: $line"
+    # DAYS as an operator writes it: "08" is 8 days, not an octal error that skips the check and says "ok".
+    if line=$(scripts/cert-check.sh "$tmp/short.crt" 08 2>&1); then fail "cert-check.sh passed a 2-day certificate with DAYS=08: $line"; fi
+    [[ $line == "certificate for $DOMAIN expires in "* ]] || fail "cert-check.sh with DAYS=08 said: $line"
+    expect_error "DAYS must be" scripts/cert-check.sh "$tmp/short.crt" 99999999999999999999
     expect_error "no certificate at" scripts/cert-check.sh "$tmp/missing.pem"
 }
 
