@@ -106,6 +106,11 @@ upgrade() {
         READY_TIMEOUT=5 STOP_TIMEOUT=5 ROLLING_PAUSE=0 timeout 30 scripts/upgrade.sh "$@" >"$tmp/upgrade.log" 2>&1
 }
 
+# upgrade_systemd ARGS...: scripts/upgrade.sh in systemd mode (only what runs before any systemctl is tested).
+upgrade_systemd() {
+    NGINX_DIR=$tmp/nginx timeout 30 scripts/upgrade.sh "$@" >"$tmp/upgrade.log" 2>&1
+}
+
 answers() { curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$1/api/ready"; }
 
 upgrade_checks() {
@@ -126,10 +131,21 @@ upgrade_checks() {
     mkdir -p "$tmp/nginx"
     sleep 30 & pids+=($!)
     echo $! >"$tmp/nginx/nginx.pid"
-    if RENDER_ENV_FILE=$tmp/missing.env upgrade handover "$a" "$b"; then fail "upgrade.sh handover succeeded without its render settings"; fi
+    echo HTTPS_PORT=0 >"$tmp/bad-render.env"    # render-nginx.sh refuses it: the switch fails after the start
+    if RENDER_ENV_FILE=$tmp/bad-render.env upgrade handover "$a" "$b"; then fail "upgrade.sh handover succeeded with a bad render setting"; fi
+    grep -q 'HTTPS_PORT must be' "$tmp/upgrade.log" || fail "the hand-over failed elsewhere: $(tail -n 3 "$tmp/upgrade.log")"
     ! answers "$b" || fail "a failed hand-over left the new version running on port $b: $(tail -n 3 "$tmp/upgrade.log")"
     answers "$a" || fail "a failed hand-over stopped the old version on port $a"
     step "upgrade.sh handover: a failed Nginx switch stops the new version again, the old one serves on"
+    # Without the site's render settings nothing may start: a re-render from defaults would move the real site.
+    if RENDER_ENV_FILE=$tmp/missing.env upgrade handover "$a" "$b"; then fail "upgrade.sh handover ran without its render settings"; fi
+    grep -q 'RENDER_ENV_FILE not readable' "$tmp/upgrade.log" || fail "upgrade.sh said: $(tail -n 3 "$tmp/upgrade.log")"
+    if [[ ! -e /etc/roundtrip/render.env ]]; then
+        if UPGRADE_MODE=systemd RENDER_ENV_FILE='' upgrade_systemd handover "$a" "$b"; then fail "systemd hand-over ran without /etc/roundtrip/render.env"; fi
+        grep -q '/etc/roundtrip/render.env' "$tmp/upgrade.log" || fail "systemd mode said: $(tail -n 3 "$tmp/upgrade.log")"
+    fi
+    if answers "$b" || ! answers "$a"; then fail "a refused hand-over changed the instances"; fi
+    step "upgrade.sh handover: refused before starting anything without the site's render settings (systemd: render.env)"
 }
 
 prune_checks

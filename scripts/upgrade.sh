@@ -13,8 +13,10 @@
 #   VERSION        the release's name (default: the first 12 hex digits of NEW_JAR's sha256)
 #   JAR            the jar instances start from (default /opt/roundtrip/roundtrip.jar); RELEASES_DIR its releases
 #   NGINX_DIR      the rendered Nginx directory (default /etc/roundtrip/nginx); its nginx.pid names the master
-#   RENDER_ENV_FILE optional: a file of NAME=value lines for scripts/render-nginx.sh (HTTPS_PORT, TLS_CERT, ...),
-#                  the same settings the site was first rendered with; APP_UPSTREAM is set by this script
+#   RENDER_ENV_FILE a file of NAME=value lines for scripts/render-nginx.sh (HTTPS_PORT, TLS_CERT, ...), the same
+#                  settings the site was first rendered with; APP_UPSTREAM is set by this script. systemd mode:
+#                  default /etc/roundtrip/render.env (deploy/render-site.sh writes it), required; process mode:
+#                  optional (without it render-nginx.sh's defaults are used)
 #   READY_TIMEOUT  seconds to wait for an instance to be ready (default 90); STOP_TIMEOUT to exit (default 30)
 #   ROLLING_PAUSE  seconds between replicas (default 6: past Nginx's fail_timeout of 5 s, so it uses the restarted
 #                  replica again before the next one stops)
@@ -37,6 +39,9 @@ ROLLING_PAUSE=${ROLLING_PAUSE:-6}
 RUN_DIR=${RUN_DIR:-.run/upgrade}
 JAVA=${JAVA:-java}
 NGINX_BIN=${NGINX_BIN:-nginx} # not NGINX: Nginx itself reads that variable (inherited sockets)
+# Without the site's own settings a re-render would fall back to render-nginx.sh's defaults (ports 8443/8080,
+# SERVER_NAME=localhost, a development certificate) and the reload would take the real site off its ports.
+[[ $UPGRADE_MODE != systemd ]] || RENDER_ENV_FILE=${RENDER_ENV_FILE:-/etc/roundtrip/render.env}
 
 # is_port VALUE: true for a number from 1 to 65535.
 is_port() { [[ $1 =~ ^[0-9]+$ ]] && (( 10#$1 >= 1 && 10#$1 <= 65535 )); }
@@ -191,6 +196,9 @@ handover() {
     local old=$1 new=$2
     [[ $old != "$new" ]] || fail "OLD_PORT and NEW_PORT must differ, both are $old"
     preflight "$old" "$new"
+    [[ -z ${RENDER_ENV_FILE:-} || -r $RENDER_ENV_FILE ]] ||
+        fail "RENDER_ENV_FILE not readable: $RENDER_ENV_FILE — give the settings the site was rendered with" \
+            "(deploy/render-site.sh writes /etc/roundtrip/render.env); nothing was started or changed"
     curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$old/api/ready" 2>/dev/null ||
         fail "no ready app on 127.0.0.1:$old (OLD_PORT): nothing to hand over from"
     ! curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$new/api/health" 2>/dev/null ||
