@@ -148,7 +148,26 @@ upgrade_checks() {
     step "upgrade.sh handover: refused before starting anything without the site's render settings (systemd: render.env)"
 }
 
+# --- render-nginx.sh ---------------------------------------------------------------------------------
+# Renders racing into one directory (an upgrade while an operator re-renders) must leave a whole site.
+render_race_checks() {
+    local round i broken=0 rpids
+    scripts/make-cert.sh "$tmp/cert" >/dev/null 2>&1
+    for (( round = 0; round < 10; round++ )); do
+        rpids=()
+        for i in 1 2 3; do
+            TLS_CERT=$tmp/cert/localhost.crt TLS_KEY=$tmp/cert/localhost.key LISTEN_IPV6=off \
+                scripts/render-nginx.sh "$tmp/rendered" >/dev/null 2>&1 & rpids+=($!)
+        done
+        for i in "${rpids[@]}"; do wait "$i" || broken=$((broken + 1)); done
+        [[ -f $tmp/rendered/html/index.html && -f $tmp/rendered/conf.d/roundtrip.conf ]] || broken=$((broken + 1))
+    done
+    (( broken == 0 )) || fail "3 render-nginx.sh at once into one directory, 10 times: $broken failed renders or broken trees"
+    step "render-nginx.sh: 3 renders at once into one directory, 10 times, each tree whole"
+}
+
 prune_checks
+render_race_checks
 exposure_checks
 upgrade_checks
 echo "deploy-tools-test: PASSED"
