@@ -136,6 +136,16 @@ upgrade_checks() {
     grep -q 'HTTPS_PORT must be' "$tmp/upgrade.log" || fail "the hand-over failed elsewhere: $(tail -n 3 "$tmp/upgrade.log")"
     ! answers "$b" || fail "a failed hand-over left the new version running on port $b: $(tail -n 3 "$tmp/upgrade.log")"
     answers "$a" || fail "a failed hand-over stopped the old version on port $a"
+    # Rendered for the new port, then nginx -t fails (a fake nginx): the files on disk must name the old port again.
+    printf '#!/bin/sh\necho "nginx: [emerg] a fake failure" >&2\nexit 1\n' >"$tmp/fake-bin/nginx-fails"
+    chmod +x "$tmp/fake-bin/nginx-fails"
+    printf 'TLS_CERT=%s\nTLS_KEY=%s\nLISTEN_IPV6=off\n' "$tmp/cert/localhost.crt" "$tmp/cert/localhost.key" >"$tmp/good-render.env"
+    if RENDER_ENV_FILE=$tmp/good-render.env NGINX_BIN=$tmp/fake-bin/nginx-fails upgrade handover "$a" "$b"; then
+        fail "upgrade.sh handover succeeded although nginx -t failed"
+    fi
+    ! answers "$b" || fail "a hand-over whose nginx -t failed left the new version on port $b"
+    grep -q "server 127.0.0.1:$a " "$tmp/nginx/conf.d/roundtrip.conf" ||
+        fail "after a failed nginx -t the config on disk no longer names the old port $a: $(grep -m 1 'server 127' "$tmp/nginx/conf.d/roundtrip.conf")"
     step "upgrade.sh handover: a failed Nginx switch stops the new version again, the old one serves on"
     # Without the site's render settings nothing may start: a re-render from defaults would move the real site.
     if RENDER_ENV_FILE=$tmp/missing.env upgrade handover "$a" "$b"; then fail "upgrade.sh handover ran without its render settings"; fi

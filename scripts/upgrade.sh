@@ -117,6 +117,20 @@ nginx_master() {
 switch_nginx() {
     local master old_workers
     master=$(nginx_master)
+    render_for "$@"
+    "$NGINX_BIN" -t -q -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr ||
+        fail "the re-rendered Nginx config does not pass nginx -t; Nginx still runs the old one (not reloaded)"
+    old_workers=$(pgrep -P "$master" | tr '\n' ' ') # the workers of the old config, before the reload
+    if [[ $UPGRADE_MODE == systemd ]]; then
+        systemctl reload roundtrip-nginx
+    else
+        "$NGINX_BIN" -s reload -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr
+    fi
+    wait_gone "$old_workers"
+}
+
+# render_for UPSTREAM...: renders NGINX_DIR with the site's settings (RENDER_ENV_FILE) and APP_UPSTREAM=UPSTREAM...
+render_for() {
     (
         if [[ -n ${RENDER_ENV_FILE:-} ]]; then
             [[ -r $RENDER_ENV_FILE ]] || fail "RENDER_ENV_FILE not readable: $RENDER_ENV_FILE"
@@ -127,15 +141,6 @@ switch_nginx() {
         fi
         APP_UPSTREAM="$*" "$script_dir/render-nginx.sh" "$NGINX_DIR" >/dev/null
     )
-    "$NGINX_BIN" -t -q -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr ||
-        fail "the re-rendered Nginx config does not pass nginx -t; Nginx still runs the old one (not reloaded)"
-    old_workers=$(pgrep -P "$master" | tr '\n' ' ') # the workers of the old config, before the reload
-    if [[ $UPGRADE_MODE == systemd ]]; then
-        systemctl reload roundtrip-nginx
-    else
-        "$NGINX_BIN" -s reload -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr
-    fi
-    wait_gone "$old_workers"
 }
 
 # wait_gone "PID...": a reload starts new workers and lets the old ones finish what they serve, then they exit;
@@ -188,6 +193,11 @@ abandon_new() {
     trap - EXIT
     say "the hand-over did not finish: stopping the new version on port $abandon_port; the old one serves on"
     stop_instance "$abandon_port" || true
+    # The files on disk may already name the new port (rendered, then nginx -t or the reload failed): put the
+    # old one back, or the next start or reload of Nginx would send every request to the stopped version.
+    if [[ -n ${abandon_upstream:-} ]] && ! render_for "$abandon_upstream"; then
+        say "warning: could not render $NGINX_DIR back to $abandon_upstream; re-render it before Nginx restarts"
+    fi
     exit "$rc"
 }
 
@@ -219,6 +229,7 @@ handover() {
         fail "the new version on port $new did not become ready within ${READY_TIMEOUT} s; the old one on $old serves on, Nginx unchanged (see its log)"
     fi
     say "port $new is ready; switching Nginx to it"
+    abandon_upstream=127.0.0.1:$old
     switch_nginx "127.0.0.1:$new"
     trap - EXIT
     say "Nginx sends every request to port $new; stopping the old version on $old (it drains first)"
