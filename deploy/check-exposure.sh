@@ -9,8 +9,12 @@ set -euo pipefail
 
 ports=("$@")
 (( ${#ports[@]} > 0 )) || ports=(8000 8001 9464 18000 18001)
-for port in "${ports[@]}"; do
-    [[ $port =~ ^[0-9]+$ ]] || { echo "check-exposure.sh: not a port number: '$port'" >&2; exit 2; }
+for i in "${!ports[@]}"; do
+    if [[ ! ${ports[i]} =~ ^[0-9]{1,5}$ ]] || (( 10#${ports[i]} < 1 || 10#${ports[i]} > 65535 )); then
+        echo "check-exposure.sh: not a port number from 1 to 65535: '${ports[i]}'" >&2
+        exit 2
+    fi
+    ports[i]=$(( 10#${ports[i]} ))      # 08000 is ss's 8000: compared as text it would never match, and pass
 done
 command -v ss >/dev/null || { echo "check-exposure.sh: needs ss: sudo apt-get install iproute2" >&2; exit 2; }
 

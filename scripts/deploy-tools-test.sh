@@ -50,13 +50,15 @@ prune_checks() {
 }
 
 # --- check-exposure.sh, with a fake ss -----------------------------------------------------------------
-# exposure LISTENER...: runs check-exposure.sh (default ports) while `ss -Hltn` prints these local addresses.
+# exposure LISTENER...: runs check-exposure.sh (default ports, or EXPOSURE_PORTS) while `ss -Hltn` prints these
+# local addresses.
 exposure() {
     mkdir -p "$tmp/fake-bin"
     printf '#!/bin/sh\ncat "%s/ss.txt"\n' "$tmp" >"$tmp/fake-bin/ss"
     chmod +x "$tmp/fake-bin/ss"
     printf 'LISTEN 0      50     %s     0.0.0.0:*\n' "$@" >"$tmp/ss.txt"
-    PATH=$tmp/fake-bin:$PATH deploy/check-exposure.sh >/dev/null 2>&1
+    # shellcheck disable=SC2086  # EXPOSURE_PORTS is a list of ports
+    PATH=$tmp/fake-bin:$PATH deploy/check-exposure.sh ${EXPOSURE_PORTS:-} >/dev/null 2>&1
 }
 
 exposure_checks() {
@@ -65,6 +67,8 @@ exposure_checks() {
             '0.0.0.0%eth0:8000' 0.0.0.0:8001 '[::]:18000' 0.0.0.0:18001; do
         if exposure 127.0.0.1:443 "$local_address"; then fail "check-exposure.sh passed an app port on $local_address"; fi
     done
+    if EXPOSURE_PORTS=08000 exposure 0.0.0.0:8000; then fail "check-exposure.sh 08000 passed an app on 0.0.0.0:8000"; fi
+    if EXPOSURE_PORTS=70000 exposure 127.0.0.1:8000; then fail "check-exposure.sh accepted port 70000"; fi
     exposure 127.0.0.1:8000 '[::1]:9464' '[::ffff:127.0.0.1]:8001' 127.0.0.1:18000 0.0.0.0:443 '[::]:80' ||
         fail "check-exposure.sh failed loopback-only app ports"
     step "check-exposure.sh: 0.0.0.0, [::], *, public and IPv4-mapped addresses fail, for 8000/8001 and their metrics"
