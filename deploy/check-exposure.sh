@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Proves the app's ports are not reachable from outside: fails if one of PORTS listens on an address other
 # than loopback. Also lists every other TCP listener beyond loopback, so that a surprise is seen.
-# Usage: check-exposure.sh [PORT...]     (default: 8000 9464, the app and its metrics)
+# Usage: check-exposure.sh [PORT...]     (default: 8000 8001 9464 18000 18001: roundtrip.service and its
+#        metrics, and the two template instances upgrade.sh hands over between, roundtrip@8000/8001, whose
+#        metrics listen on 1%i; give other ports if your instances use them)
 # Run it on the server after each change to the units or the env file; the firewall is the second line.
 set -euo pipefail
 
 ports=("$@")
-(( ${#ports[@]} > 0 )) || ports=(8000 9464)
-for port in "${ports[@]}"; do
-    [[ $port =~ ^[0-9]+$ ]] || { echo "check-exposure.sh: not a port number: '$port'" >&2; exit 2; }
+(( ${#ports[@]} > 0 )) || ports=(8000 8001 9464 18000 18001)
+for i in "${!ports[@]}"; do
+    if [[ ! ${ports[i]} =~ ^[0-9]{1,5}$ ]] || (( 10#${ports[i]} < 1 || 10#${ports[i]} > 65535 )); then
+        echo "check-exposure.sh: not a port number from 1 to 65535: '${ports[i]}'" >&2
+        exit 2
+    fi
+    ports[i]=$(( 10#${ports[i]} ))      # 08000 is ss's 8000: compared as text it would never match, and pass
 done
 command -v ss >/dev/null || { echo "check-exposure.sh: needs ss: sudo apt-get install iproute2" >&2; exit 2; }
 

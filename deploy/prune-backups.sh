@@ -12,8 +12,11 @@ dir=$1 keep=$2
 [[ -d $dir ]] || fail "no backup directory $dir (run a backup first: systemctl start roundtrip-backup)"
 
 # Backup names carry a UTC time stamp (roundtrip-20261202T031500Z.db): sorted by name is sorted by age.
-# Only files of that pattern are candidates, so nothing else placed in DIR is ever removed.
-mapfile -t backups < <(find "$dir" -maxdepth 1 -type f -name 'roundtrip-[0-9]*T[0-9]*Z.db' -printf '%f\n' | sort -r)
+# Only regular files of exactly that shape are candidates (db/Backup.java's STAMP: 8 digits, T, 6 digits, Z),
+# so nothing else placed in DIR is ever removed: a glob's * would also match "roundtrip-9T9Z.db", which sorts
+# above every real backup and so would cost the newest one its place, or a name with a newline in it.
+mapfile -t backups < <(find "$dir" -maxdepth 1 -type f -regextype posix-extended \
+    -regex '.*/roundtrip-[0-9]{8}T[0-9]{6}Z\.db' -printf '%f\n' | LC_ALL=C sort -r)
 removed=0
 for name in "${backups[@]:keep}"; do
     rm -f -- "${dir:?}/$name"

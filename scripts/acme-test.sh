@@ -149,6 +149,28 @@ expect_error() {
     echo "  ok: ${err:0:160}…"
 }
 
+# hostile_challenge_files BASE: only token-shaped names (base64url, RFC 8555 §8.1) are served, always as
+# text/plain with nosniff: a page, a hidden file, a subdirectory or a symlink out of the webroot placed
+# there by mistake is a 404, never HTML on the site's own name nor a file from elsewhere on the disk.
+hostile_challenge_files() {
+    local base=$1 dir=$tmp/acme/.well-known/acme-challenge answer path
+    mkdir -p "$tmp/outside" "$dir/sub"
+    echo outside-secret >"$tmp/outside/secret.txt"
+    ln -s "$tmp/outside" "$dir/link"
+    ln -s "$tmp/outside/secret.txt" "$dir/linked-token"
+    echo '<script>alert(1)</script>' >"$dir/page.html"
+    echo hidden >"$dir/.env"
+    echo nested >"$dir/sub/file"
+    for path in page.html .env sub/file link/secret.txt linked-token; do
+        answer=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $DOMAIN" "$base/.well-known/acme-challenge/$path")
+        [[ $answer == 404 ]] || fail "GET /.well-known/acme-challenge/$path on the HTTP port answered $answer, not 404"
+    done
+    printf token-body >"$dir/Tok_en-1"
+    answer=$(curl -s -D - -o /dev/null -H "Host: $DOMAIN" "$base/.well-known/acme-challenge/Tok_en-1" | tr -d '\r')
+    grep -qix 'x-content-type-options: nosniff' <<<"$answer" || fail "a challenge file came without nosniff: $answer"
+    rm -rf "$tmp/outside" "$dir/sub" "$dir/link" "$dir/linked-token" "$dir/page.html" "$dir/.env" "$dir/Tok_en-1"
+}
+
 # http_port_checks: the HTTP port serves challenge files as plain text, 404s the rest of that path (no
 # listing, no redirect), and still redirects everything else to HTTPS.
 http_port_checks() {
@@ -157,6 +179,7 @@ http_port_checks() {
     answer=$(curl -s -H "Host: $DOMAIN" -w ' %{http_code} %{content_type}' "$base/.well-known/acme-challenge/test-token")
     [[ $answer == "token-body 200 text/plain"* ]] || fail "a challenge file was served as: $answer"
     rm "$tmp/acme/.well-known/acme-challenge/test-token"
+    hostile_challenge_files "$base"
     for path in /.well-known/acme-challenge/missing /.well-known/acme-challenge/; do
         answer=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $DOMAIN" "$base$path")
         [[ $answer == 404 ]] || fail "GET $path on the HTTP port answered $answer, not 404"
@@ -210,6 +233,10 @@ expiry_checks() {
     [[ $line =~ ^certificate\ for\ $DOMAIN\ expires\ in\ [12]\ days\ \(on\ .*\)\ —\ renew\ with:\ certbot\ renew$ ]] ||
         fail "cert-check.sh said: $line"
     echo "  ok: $line"
+    # DAYS as an operator writes it: "08" is 8 days, not an octal error that skips the check and says "ok".
+    if line=$(scripts/cert-check.sh "$tmp/short.crt" 08 2>&1); then fail "cert-check.sh passed a 2-day certificate with DAYS=08: $line"; fi
+    [[ $line == "certificate for $DOMAIN expires in "* ]] || fail "cert-check.sh with DAYS=08 said: $line"
+    expect_error "DAYS must be" scripts/cert-check.sh "$tmp/short.crt" 99999999999999999999
     expect_error "no certificate at" scripts/cert-check.sh "$tmp/missing.pem"
 }
 

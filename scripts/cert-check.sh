@@ -11,7 +11,9 @@ fail() { echo "cert-check.sh: $*" >&2; exit 2; }
 [[ $# -ge 1 && $# -le 2 && -n $1 ]] || fail "usage: cert-check.sh CERT [DAYS] (e.g. /etc/letsencrypt/live/example.com/fullchain.pem 30)"
 cert=$1
 days=${2:-30}
-[[ $days =~ ^[0-9]+$ ]] || fail "DAYS must be a whole number of days, got '$days'"
+# At most 5 digits: a longer number overflows days * 86400 below and the check would pass any certificate.
+[[ $days =~ ^[0-9]{1,5}$ ]] || fail "DAYS must be a whole number of days (at most 99999), got '$days'"
+days=$(( 10#$days ))                    # "08" is 8, not an invalid octal number that skips the check
 [[ -r $cert ]] || fail "no certificate at $cert — obtain one with: deploy/certbot/obtain.sh DOMAIN"
 end=$(openssl x509 -in "$cert" -noout -enddate 2>/dev/null) ||
     fail "$cert is not a PEM certificate — give the fullchain.pem (or cert.pem) file, not the key"

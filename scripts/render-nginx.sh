@@ -97,6 +97,10 @@ fi
 
 # The write hop's unix socket (conf.d/write-hop.conf), inside OUT_DIR: an absolute path, at most 107 bytes.
 mkdir -p "$out_dir"
+# One render at a time per OUT_DIR (e.g. upgrade.sh while an operator re-renders): two swaps interleaved
+# would each delete the other's html.STAMP/ or conf.d/, leaving a site of 404s or a config Nginx cannot load.
+exec 9>"$out_dir/.render.lock"
+flock -w 60 9 || fail "another render-nginx.sh into $out_dir has run for over 60 s; wait for it or stop it"
 WRITE_HOP_SOCKET=$(cd "$out_dir" && pwd)/write-hop.sock
 (( ${#WRITE_HOP_SOCKET} <= 107 )) ||
     fail "OUT_DIR is too deep for a unix socket path (107 bytes at most): $WRITE_HOP_SOCKET"

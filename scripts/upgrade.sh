@@ -13,8 +13,10 @@
 #   VERSION        the release's name (default: the first 12 hex digits of NEW_JAR's sha256)
 #   JAR            the jar instances start from (default /opt/roundtrip/roundtrip.jar); RELEASES_DIR its releases
 #   NGINX_DIR      the rendered Nginx directory (default /etc/roundtrip/nginx); its nginx.pid names the master
-#   RENDER_ENV_FILE optional: a file of NAME=value lines for scripts/render-nginx.sh (HTTPS_PORT, TLS_CERT, ...),
-#                  the same settings the site was first rendered with; APP_UPSTREAM is set by this script
+#   RENDER_ENV_FILE a file of NAME=value lines for scripts/render-nginx.sh (HTTPS_PORT, TLS_CERT, ...), the same
+#                  settings the site was first rendered with; APP_UPSTREAM is set by this script. systemd mode:
+#                  default /etc/roundtrip/render.env (deploy/render-site.sh writes it), required; process mode:
+#                  optional (without it render-nginx.sh's defaults are used)
 #   READY_TIMEOUT  seconds to wait for an instance to be ready (default 90); STOP_TIMEOUT to exit (default 30)
 #   ROLLING_PAUSE  seconds between replicas (default 6: past Nginx's fail_timeout of 5 s, so it uses the restarted
 #                  replica again before the next one stops)
@@ -37,6 +39,9 @@ ROLLING_PAUSE=${ROLLING_PAUSE:-6}
 RUN_DIR=${RUN_DIR:-.run/upgrade}
 JAVA=${JAVA:-java}
 NGINX_BIN=${NGINX_BIN:-nginx} # not NGINX: Nginx itself reads that variable (inherited sockets)
+# Without the site's own settings a re-render would fall back to render-nginx.sh's defaults (ports 8443/8080,
+# SERVER_NAME=localhost, a development certificate) and the reload would take the real site off its ports.
+[[ $UPGRADE_MODE != systemd ]] || RENDER_ENV_FILE=${RENDER_ENV_FILE:-/etc/roundtrip/render.env}
 
 # is_port VALUE: true for a number from 1 to 65535.
 is_port() { [[ $1 =~ ^[0-9]+$ ]] && (( 10#$1 >= 1 && 10#$1 <= 65535 )); }
@@ -112,6 +117,20 @@ nginx_master() {
 switch_nginx() {
     local master old_workers
     master=$(nginx_master)
+    render_for "$@"
+    "$NGINX_BIN" -t -q -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr ||
+        fail "the re-rendered Nginx config does not pass nginx -t; Nginx still runs the old one (not reloaded)"
+    old_workers=$(pgrep -P "$master" | tr '\n' ' ') # the workers of the old config, before the reload
+    if [[ $UPGRADE_MODE == systemd ]]; then
+        systemctl reload roundtrip-nginx
+    else
+        "$NGINX_BIN" -s reload -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr
+    fi
+    wait_gone "$old_workers"
+}
+
+# render_for UPSTREAM...: renders NGINX_DIR with the site's settings (RENDER_ENV_FILE) and APP_UPSTREAM=UPSTREAM...
+render_for() {
     (
         if [[ -n ${RENDER_ENV_FILE:-} ]]; then
             [[ -r $RENDER_ENV_FILE ]] || fail "RENDER_ENV_FILE not readable: $RENDER_ENV_FILE"
@@ -122,15 +141,6 @@ switch_nginx() {
         fi
         APP_UPSTREAM="$*" "$script_dir/render-nginx.sh" "$NGINX_DIR" >/dev/null
     )
-    "$NGINX_BIN" -t -q -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr ||
-        fail "the re-rendered Nginx config does not pass nginx -t; Nginx still runs the old one (not reloaded)"
-    old_workers=$(pgrep -P "$master" | tr '\n' ' ') # the workers of the old config, before the reload
-    if [[ $UPGRADE_MODE == systemd ]]; then
-        systemctl reload roundtrip-nginx
-    else
-        "$NGINX_BIN" -s reload -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e stderr
-    fi
-    wait_gone "$old_workers"
 }
 
 # wait_gone "PID...": a reload starts new workers and lets the old ones finish what they serve, then they exit;
@@ -177,11 +187,28 @@ preflight() {
     [[ $UPGRADE_MODE == systemd || -n ${NEW_JAR:-} || -r $JAR ]] || fail "JAR not readable: $JAR (set JAR or NEW_JAR)"
 }
 
+# abandon_new: the EXIT trap of a hand-over not yet switched: stops the new version on abandon_port.
+abandon_new() {
+    local rc=$?
+    trap - EXIT
+    say "the hand-over did not finish: stopping the new version on port $abandon_port; the old one serves on"
+    stop_instance "$abandon_port" || true
+    # The files on disk may already name the new port (rendered, then nginx -t or the reload failed): put the
+    # old one back, or the next start or reload of Nginx would send every request to the stopped version.
+    if [[ -n ${abandon_upstream:-} ]] && ! render_for "$abandon_upstream"; then
+        say "warning: could not render $NGINX_DIR back to $abandon_upstream; re-render it before Nginx restarts"
+    fi
+    exit "$rc"
+}
+
 # handover OLD_PORT NEW_PORT: see the usage at the top.
 handover() {
     local old=$1 new=$2
     [[ $old != "$new" ]] || fail "OLD_PORT and NEW_PORT must differ, both are $old"
     preflight "$old" "$new"
+    [[ -z ${RENDER_ENV_FILE:-} || -r $RENDER_ENV_FILE ]] ||
+        fail "RENDER_ENV_FILE not readable: $RENDER_ENV_FILE — give the settings the site was rendered with" \
+            "(deploy/render-site.sh writes /etc/roundtrip/render.env); nothing was started or changed"
     curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$old/api/ready" 2>/dev/null ||
         fail "no ready app on 127.0.0.1:$old (OLD_PORT): nothing to hand over from"
     ! curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$new/api/health" 2>/dev/null ||
@@ -194,12 +221,17 @@ handover() {
     install_release
     say "starting the new version on port $new beside the old one on $old"
     start_instance "$new" on
+    # Until Nginx has switched, a failure (render, nginx -t, reload) stops the new version again: it must not
+    # stay beside the old one, holding the successor's lock so that the next attempt and any restore are refused.
+    abandon_port=$new
+    trap abandon_new EXIT
     if ! wait_ready "$new"; then
-        stop_instance "$new" || true
         fail "the new version on port $new did not become ready within ${READY_TIMEOUT} s; the old one on $old serves on, Nginx unchanged (see its log)"
     fi
     say "port $new is ready; switching Nginx to it"
+    abandon_upstream=127.0.0.1:$old
     switch_nginx "127.0.0.1:$new"
+    trap - EXIT
     say "Nginx sends every request to port $new; stopping the old version on $old (it drains first)"
     stop_instance "$old"
     if [[ $UPGRADE_MODE == systemd ]]; then
@@ -208,16 +240,33 @@ handover() {
     say "done: port $new serves alone and holds DATA_DIR; the next upgrade: scripts/upgrade.sh handover $new $old"
 }
 
+# another_ready PORT PORT...: true when a replica other than the first PORT answers /api/ready.
+another_ready() {
+    local port=$1 other
+    shift
+    for other in "$@"; do
+        [[ $other == "$port" ]] && continue
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$other/api/ready" 2>/dev/null && return 0
+    done
+    return 1
+}
+
 # rolling PORT...: see the usage at the top.
 rolling() {
     local port first=1
     preflight "$@"
+    # Stopping the only replica (or the same one named twice) is a stop, not a rolling restart.
+    (( $(printf '%s\n' "$@" | sort -u | wc -l) == $# )) || fail "a port is named twice in: $*"
+    (( $# >= 2 )) || fail "rolling needs at least two replicas (one serves while the other restarts), got only $1;" \
+        "with SQLite use: upgrade.sh handover $1 NEW_PORT"
     install_release
     for port in "$@"; do
         if (( ! first )); then
             sleep "$ROLLING_PAUSE" # Nginx uses the replica restarted last again before the next one goes
         fi
         first=0
+        another_ready "$port" "$@" ||
+            fail "no replica but the one on port $port is ready: stopping it would leave none; start the others first"
         say "restarting the replica on port $port (it drains; Nginx sends new requests to the others)"
         stop_instance "$port"
         start_instance "$port" off
