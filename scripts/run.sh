@@ -143,13 +143,20 @@ setsid setpriv --pdeathsig QUIT -- nginx "${nginx_args[@]}" &
 nginx_pid=$!
 
 ready="https://localhost:$HTTPS_PORT/api/ready"
+# all_ready: every app server answers /api/ready itself, and so does the edge. Asking only the edge would stop
+# at the first replica that is ready, and the next request could meet one still starting (503).
+all_ready() {
+  local upstream
+  for upstream in "${upstreams[@]}"; do curl -fs -o /dev/null "http://$upstream/api/ready" || return 1; done
+  curl -fsk -o /dev/null "$ready"
+}
 for _ in $(seq 1 120); do   # up to 60 s for the JVMs to start and migrate the database
-  if curl -fsk -o /dev/null "$ready"; then break; fi
+  if all_ready; then break; fi
   for pid in "${supervisors[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "an app server exited; see its messages above" >&2; exit 1; }; done
   kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx exited; see $RUN_DIR/nginx/logs/error.log" >&2; exit 1; }
   sleep 0.5
 done
-curl -fsk -o /dev/null "$ready" || { echo "not ready after 60 s: $ready" >&2; exit 1; }
+all_ready || { echo "not ready after 60 s: $ready (or one of ${upstreams[*]})" >&2; exit 1; }
 
 cat <<INFO
 
