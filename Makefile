@@ -93,10 +93,11 @@ acme-test: build ## a certificate from an ACME server (Pebble) via certbot, offl
 	@scripts/require.sh $(EDGE_TOOLS) pebble=pebble pebble-challtestsrv=pebble certbot=certbot dig=bind9-dnsutils timeout=coreutils
 	scripts/acme-test.sh
 
-deploy-check: build ## deploy/ into a temp root (root): nginx -t, systemd-analyze verify + security scores, exposure, backups
+deploy-check: build ## deploy/ into a temp root (root): nginx -t, systemd-analyze verify + security scores, exposure, backups; hostile inputs for the deploy scripts
 	@scripts/require.sh $(EDGE_TOOLS) systemd-analyze=systemd systemd-sysusers=systemd systemd-tmpfiles=systemd \
-		unshare=util-linux setpriv=util-linux nsenter=util-linux nft=nftables logrotate=logrotate
+		unshare=util-linux setpriv=util-linux nsenter=util-linux flock=util-linux nft=nftables logrotate=logrotate python3=python3
 	scripts/deploy-check.sh
+	scripts/deploy-tools-test.sh   # hostile inputs for prune-backups, check-exposure, upgrade.sh, render-nginx.sh
 
 clean: ## remove build output (keeps data/)
 	$(MVN) clean
