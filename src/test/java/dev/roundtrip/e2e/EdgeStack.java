@@ -302,6 +302,11 @@ public final class EdgeStack implements AutoCloseable {
     }
 
     private SSLContext trustingOurCertificate() {
+        return trusting(certificate);
+    }
+
+    /** A TLS context that trusts exactly {@code certificate} (a self-signed one that make-cert.sh made). */
+    static SSLContext trusting(Path certificate) {
         try (InputStream in = Files.newInputStream(certificate)) {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);

@@ -1,7 +1,6 @@
 package dev.roundtrip.e2e;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -10,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,8 +19,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * scripts/run.sh (what `make run` starts) as a real process, on free loopback ports with its own RUN_DIR and
@@ -162,18 +157,10 @@ final class RunScript implements AutoCloseable {
     }
 
     /** An HTTP client that trusts the certificate run.sh made in RUN_DIR/certs. */
-    HttpClient client() throws Exception {
-        try (InputStream in = Files.newInputStream(dir.resolve("run/certs/localhost.crt"))) {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("roundtrip", CertificateFactory.getInstance("X.509").generateCertificate(in));
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
-            return HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(ssl)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-        }
+    HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                .sslContext(EdgeStack.trusting(dir.resolve("run/certs/localhost.crt")))
+                .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     URI https(String path) {
